@@ -1,0 +1,101 @@
+"""``Function``: one differentiable operation of the tensor engine, forward and backward side by side.
+
+An op is a subclass with two static methods working on plain numpy arrays::
+
+    class Mul(Function):
+        @staticmethod
+        def forward(ctx, a, b):
+            ctx.save_for_backward(a, b)
+            return a * b
+
+        @staticmethod
+        def backward(ctx, grad):
+            a, b = ctx.saved
+            return unbroadcast(grad * b, a.shape), unbroadcast(grad * a, b.shape)
+
+and ``Tensor`` methods call it explicitly: ``Mul.apply(self, other)``. ``apply`` unwraps the tensors,
+runs ``forward``, and, when a gradient is wanted, records the inputs and the context on the result.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from . import autograd
+
+if TYPE_CHECKING:
+    from .tensor import Tensor
+
+
+class ShapeError(ValueError):
+    """An operation got inputs whose shapes do not fit together."""
+
+
+class Context:
+    """What ``forward`` leaves for ``backward``: saved arrays and any other attribute it sets."""
+
+    def __init__(self) -> None:
+        self.saved: tuple = ()
+        self.parents: tuple = ()
+        self.fn: type[Function] | None = None
+
+    def save_for_backward(self, *arrays: Any) -> None:
+        """Keep arrays for ``backward`` (they are not copied: ops must not modify them in place)."""
+        self.saved = arrays
+
+
+class Function:
+    """Base class of the tensor engine's differentiable operations."""
+
+    @staticmethod
+    def forward(ctx: Context, *args: Any, **kwargs: Any) -> np.ndarray:
+        raise NotImplementedError
+
+    @staticmethod
+    def backward(ctx: Context, grad: np.ndarray) -> np.ndarray | tuple[np.ndarray | None, ...]:
+        raise NotImplementedError
+
+    @classmethod
+    def apply(cls, *inputs: Tensor, **kwargs: Any) -> Tensor:
+        """Run ``forward`` on the inputs' arrays; record the graph edge if any input requires grad.
+
+        Positional arguments are Tensors (their gradients are returned by ``backward`` in the same
+        order); keyword arguments are constants (axes, shapes, indices).
+        """
+        from .tensor import Tensor
+
+        ctx = Context()
+        out = Tensor.__new__(Tensor)
+        out.data = cls.forward(ctx, *[t.data for t in inputs], **kwargs)
+        out.grad = None
+        out.name = None
+        out._retain = False
+        if autograd._grad_enabled and any(t.requires_grad for t in inputs):
+            ctx.fn = cls
+            ctx.parents = inputs
+            out.requires_grad = True
+            out._ctx = ctx
+        else:
+            out.requires_grad = False
+            out._ctx = None
+        return out
+
+
+def unbroadcast(grad: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
+    """Sum ``grad`` over the axes numpy broadcast, so it takes the input's ``shape`` again."""
+    if grad.shape == shape:
+        return grad
+    extra = grad.ndim - len(shape)
+    if extra:
+        grad = grad.sum(axis=tuple(range(extra)))
+    axes = tuple(i for i, n in enumerate(shape) if n == 1 and grad.shape[i] != 1)
+    if axes:
+        grad = grad.sum(axis=axes, keepdims=True)
+    return grad
+
+
+def shapes_of(*arrays: Any) -> str:
+    """``(4, 3) and (4, 3)``: the shapes of the arrays, for error messages."""
+    return " and ".join(str(np.shape(a)) for a in arrays)

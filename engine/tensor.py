@@ -1,0 +1,261 @@
+"""``Tensor``: a numpy array that remembers how it was computed, so ``backward()`` can differentiate it."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from . import ops_elementwise as E
+from . import ops_linalg as L
+from . import ops_reduce as R
+from . import ops_shape as S
+from .autograd import topological_order
+from .function import Context
+
+_FLOATS = (np.dtype(np.float32), np.dtype(np.float64))
+
+
+def _as_float_array(data: Any, dtype: Any) -> np.ndarray:
+    if isinstance(data, Tensor):
+        data = data.data
+    if dtype is None:
+        dtype = data.dtype if isinstance(data, np.ndarray) and data.dtype in _FLOATS else np.float64
+    dtype = np.dtype(dtype)
+    if dtype not in _FLOATS:
+        raise TypeError(f"Tensor: dtype must be float32 or float64, got {dtype}")
+    try:
+        return np.array(data, dtype=dtype)
+    except (TypeError, ValueError) as e:
+        raise TypeError(f"Tensor: cannot make a {dtype} array from {type(data).__name__}: {e}") from None
+
+
+class Tensor:
+    """An n-dimensional array with automatic differentiation.
+
+    Args:
+        data: anything ``numpy.array`` accepts (copied).
+        requires_grad: whether ``backward()`` should compute a gradient for this tensor.
+        dtype: ``float64`` (the default) or ``float32``; a float32 array keeps its dtype.
+        name: an optional label, shown by ``repr`` and ``engine.draw_graph``.
+
+    Gradients: after ``loss.backward()``, every leaf tensor with ``requires_grad`` has ``.grad``, a numpy
+    array of its shape. Like PyTorch, repeated ``backward()`` calls add to ``.grad`` (reset it with
+    ``zero_grad()``); intermediate results keep no ``.grad`` unless ``retain_grad()`` was called on them.
+    The graph is kept after ``backward()``, so calling it again adds the same gradient once more.
+    """
+
+    __slots__ = ("data", "grad", "requires_grad", "name", "_ctx", "_retain", "__weakref__")
+    __array_priority__ = 1000  # ndarray <op> Tensor defers to Tensor's reflected operator
+
+    def __init__(self, data: Any, requires_grad: bool = False, dtype: Any = None, name: str | None = None):
+        self.data: np.ndarray = _as_float_array(data, dtype)
+        self.grad: np.ndarray | None = None
+        self.requires_grad = bool(requires_grad)
+        self.name = name
+        self._ctx: Context | None = None
+        self._retain = False
+
+    # ---- description -------------------------------------------------------------------------
+    shape = property(lambda self: self.data.shape, doc="The shape of ``data``.")
+    ndim = property(lambda self: self.data.ndim, doc="The number of dimensions.")
+    dtype = property(lambda self: self.data.dtype, doc="float32 or float64.")
+    size = property(lambda self: self.data.size, doc="The number of elements.")
+
+    def __len__(self) -> int:
+        return len(self.data)
+
+    def __repr__(self) -> str:
+        body = np.array2string(self.data, precision=4, separator=", ", prefix="Tensor(")
+        extras = "".join([
+            f", dtype={self.dtype}" if self.dtype != np.float64 else "",
+            f", name={self.name!r}" if self.name else "",
+            f", grad_fn={self._ctx.fn.__name__}" if self._ctx is not None
+            else (", requires_grad=True" if self.requires_grad else ""),
+        ])
+        return f"Tensor({body}{extras})"
+
+    def numpy(self) -> np.ndarray:
+        """The data as a numpy array (the same array, not a copy)."""
+        return self.data
+
+    def item(self) -> float:
+        """The value of a one-element tensor as a Python float."""
+        if self.data.size != 1:
+            raise ValueError(f"item(): needs a tensor with one element, got shape {self.shape}")
+        return float(self.data.reshape(()))
+
+    def detach(self) -> Tensor:
+        """A tensor sharing this one's data, cut from the graph (no grad)."""
+        return Tensor._leaf(self.data)
+
+    # ---- gradients -----------------------------------------------------------------------------
+    def zero_grad(self) -> None:
+        """Forget the accumulated gradient (``grad`` becomes ``None``)."""
+        self.grad = None
+
+    def retain_grad(self) -> Tensor:
+        """Keep this intermediate tensor's gradient in ``.grad`` at the next ``backward()``."""
+        self._retain = True
+        return self
+
+    def backward(self, grad: Any = None) -> None:
+        """Compute d(self)/d(leaf) for every leaf that requires grad, adding it to ``leaf.grad``.
+
+        Args:
+            grad: the gradient of some final scalar with respect to this tensor, of this tensor's shape.
+                May be omitted only when this tensor has one element (it is then 1).
+        """
+        if not self.requires_grad:
+            raise RuntimeError(
+                "backward(): this tensor does not require grad: no input of the computation that made "
+                "it had requires_grad=True (or it was computed under no_grad())")
+        if grad is None:
+            if self.data.size != 1:
+                raise RuntimeError(
+                    f"backward(): this tensor has shape {self.shape}, not one element: pass the "
+                    "gradient of the final scalar with respect to it, backward(grad)")
+            grad = np.ones_like(self.data)
+        else:
+            grad = np.asarray(grad.data if isinstance(grad, Tensor) else grad, dtype=self.dtype)
+            if grad.shape != self.shape:
+                raise ValueError(f"backward(): grad has shape {grad.shape}, the tensor has {self.shape}")
+        grads = {id(self): grad}
+        for node in reversed(topological_order(self, _parents)):
+            g = grads.pop(id(node), None)
+            if g is None:
+                continue
+            ctx = node._ctx
+            if ctx is None or node._retain:
+                g_own = np.array(g, dtype=node.data.dtype)  # a copy: an op may pass one array to two inputs
+                node.grad = g_own if node.grad is None else node.grad + g_own
+            if ctx is None:
+                continue
+            in_grads = ctx.fn.backward(ctx, g)
+            if not isinstance(in_grads, tuple):
+                in_grads = (in_grads,)
+            for parent, pg in zip(ctx.parents, in_grads):
+                if pg is None or not parent.requires_grad:
+                    continue
+                key = id(parent)
+                grads[key] = grads[key] + pg if key in grads else pg
+
+    # ---- construction helpers --------------------------------------------------------------------
+    @staticmethod
+    def _leaf(array: np.ndarray) -> Tensor:
+        t = Tensor.__new__(Tensor)
+        t.data, t.grad, t.requires_grad, t.name, t._ctx, t._retain = array, None, False, None, None, False
+        return t
+
+    def _lift(self, other: Any) -> Tensor:
+        """Wrap a number or array as a constant tensor of this tensor's dtype."""
+        if isinstance(other, Tensor):
+            return other
+        return Tensor._leaf(np.asarray(other, dtype=self.data.dtype))
+
+    # ---- arithmetic --------------------------------------------------------------------------------
+    def __add__(self, other: Any) -> Tensor:
+        return E.Add.apply(self, self._lift(other))
+
+    def __radd__(self, other: Any) -> Tensor:
+        return E.Add.apply(self._lift(other), self)
+
+    def __sub__(self, other: Any) -> Tensor:
+        return E.Sub.apply(self, self._lift(other))
+
+    def __rsub__(self, other: Any) -> Tensor:
+        return E.Sub.apply(self._lift(other), self)
+
+    def __mul__(self, other: Any) -> Tensor:
+        return E.Mul.apply(self, self._lift(other))
+
+    def __rmul__(self, other: Any) -> Tensor:
+        return E.Mul.apply(self._lift(other), self)
+
+    def __truediv__(self, other: Any) -> Tensor:
+        return E.Div.apply(self, self._lift(other))
+
+    def __rtruediv__(self, other: Any) -> Tensor:
+        return E.Div.apply(self._lift(other), self)
+
+    def __pow__(self, exponent: float) -> Tensor:
+        if isinstance(exponent, Tensor):
+            raise TypeError("pow: the exponent must be a number, not a Tensor")
+        return E.Pow.apply(self, exponent=float(exponent))
+
+    def __neg__(self) -> Tensor:
+        return E.Neg.apply(self)
+
+    def __matmul__(self, other: Any) -> Tensor:
+        return L.MatMul.apply(self, self._lift(other))
+
+    def __rmatmul__(self, other: Any) -> Tensor:
+        return L.MatMul.apply(self._lift(other), self)
+
+    # ---- elementwise functions ---------------------------------------------------------------------
+    def tanh(self) -> Tensor:
+        return E.Tanh.apply(self)
+
+    def sigmoid(self) -> Tensor:
+        return E.Sigmoid.apply(self)
+
+    def relu(self) -> Tensor:
+        return E.ReLU.apply(self)
+
+    def exp(self) -> Tensor:
+        return E.Exp.apply(self)
+
+    def log(self) -> Tensor:
+        return E.Log.apply(self)
+
+    # ---- reductions --------------------------------------------------------------------------------
+    def sum(self, axis: int | tuple[int, ...] | None = None, keepdims: bool = False) -> Tensor:
+        return R.Sum.apply(self, axis=axis, keepdims=keepdims)
+
+    def mean(self, axis: int | tuple[int, ...] | None = None, keepdims: bool = False) -> Tensor:
+        return R.Mean.apply(self, axis=axis, keepdims=keepdims)
+
+    def max(self, axis: int | tuple[int, ...] | None = None, keepdims: bool = False) -> Tensor:
+        return R.Max.apply(self, axis=axis, keepdims=keepdims)
+
+    def softmax(self, axis: int = -1) -> Tensor:
+        return R.Softmax.apply(self, axis=axis)
+
+    def log_softmax(self, axis: int = -1) -> Tensor:
+        return R.LogSoftmax.apply(self, axis=axis)
+
+    # ---- shapes ------------------------------------------------------------------------------------
+    def reshape(self, *shape: int | Sequence[int]) -> Tensor:
+        if len(shape) == 1 and not isinstance(shape[0], int):
+            shape = tuple(shape[0])
+        return S.Reshape.apply(self, shape=shape)
+
+    def transpose(self, *axes: int) -> Tensor:
+        return S.Transpose.apply(self, axes=axes or None)
+
+    @property
+    def T(self) -> Tensor:
+        """The transpose (all axes reversed)."""
+        return S.Transpose.apply(self, axes=None)
+
+    def __getitem__(self, index: Any) -> Tensor:
+        return S.GetItem.apply(self, index=index)
+
+
+def _parents(t: Tensor) -> tuple[Tensor, ...]:
+    return t._ctx.parents if t._ctx is not None else ()
+
+
+def concat(tensors: Sequence[Tensor], axis: int = 0) -> Tensor:
+    """Join tensors along an existing axis (``numpy.concatenate``)."""
+    return S.Concat.apply(*[_tensor(t) for t in tensors], axis=axis)
+
+
+def stack(tensors: Sequence[Tensor], axis: int = 0) -> Tensor:
+    """Join tensors along a new axis (``numpy.stack``)."""
+    return S.Stack.apply(*[_tensor(t) for t in tensors], axis=axis)
+
+
+def _tensor(x: Any) -> Tensor:
+    return x if isinstance(x, Tensor) else Tensor(x)
