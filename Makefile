@@ -10,7 +10,6 @@ READY  := $(VENV)/.installed
 # one BLAS thread: small matrices gain nothing from two, and results stay bit-identical across machines
 export OPENBLAS_NUM_THREADS := 1
 export OMP_NUM_THREADS := 1
-export MPLBACKEND := Agg
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 
 .PHONY: book test lab bench execute exercises grade clean help
@@ -45,10 +44,17 @@ lab: $(READY)
 	$(BIN)/jupyter lab book
 
 bench: $(READY)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r benchmarks/requirements.txt
 	$(BIN)/python benchmarks/run.py
 
 execute: $(READY)
 	$(BIN)/python -m scripts.execute_notebooks
+
+exercises: $(READY)
+	$(BIN)/python -m exercises.build
+
+grade: $(READY)
+	$(BIN)/python -m exercises.grade exercises/*.ipynb
 
 clean:
 	rm -rf _build .pytest_cache .hypothesis
