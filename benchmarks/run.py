@@ -1,0 +1,15 @@
+"""Run every benchmark in this folder, each in its own process with one BLAS thread."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+here = Path(__file__).resolve().parent
+env = dict(os.environ, OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1", MKL_NUM_THREADS="1")
+failed = []
+for script in sorted(here.glob("bench_*.py")):
+    print(f"== {script.name}", flush=True)
+    if subprocess.run([sys.executable, str(script)], env=env).returncode:
+        failed.append(script.name)
+sys.exit(f"failed: {', '.join(failed)}" if failed else 0)
