@@ -1,0 +1,10 @@
+"""Layers and models built on ``Tensor``: ``Module``, ``Linear``, ``Embedding``, the recurrent cells and the
+sequence models that run them, and the initialisers in ``engine.nn.init``."""
+
+from . import init
+from .fused import FusedRNN
+from .module import Embedding, Linear, Module
+from .rnn import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNCell
+
+__all__ = ["GRU", "LSTM", "RNN", "Embedding", "FusedRNN", "GRUCell", "LSTMCell", "Linear", "Module",
+           "RNNCell", "init"]
