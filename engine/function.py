@@ -64,23 +64,25 @@ class Function:
         Positional arguments are Tensors (their gradients are returned by ``backward`` in the same
         order); keyword arguments are constants (axes, shapes, indices).
         """
-        from .tensor import Tensor
-
         ctx = Context()
-        out = Tensor.__new__(Tensor)
-        out.data = cls.forward(ctx, *[t.data for t in inputs], **kwargs)
-        out.grad = None
-        out.name = None
-        out._retain = False
-        if autograd._grad_enabled and any(t.requires_grad for t in inputs):
-            ctx.fn = cls
-            ctx.parents = inputs
-            out.requires_grad = True
-            out._ctx = ctx
-        else:
-            out.requires_grad = False
-            out._ctx = None
+        out = _new_tensor(cls.forward(ctx, *[t.data for t in inputs], **kwargs))
+        if autograd._grad_enabled:
+            for t in inputs:
+                if t.requires_grad:
+                    ctx.fn = cls
+                    ctx.parents = inputs
+                    out.requires_grad = True
+                    out._ctx = ctx
+                    break
         return out
+
+
+def _new_tensor(data: np.ndarray) -> Tensor:
+    from .tensor import Tensor  # bound here at first use: tensor.py imports this module
+
+    global _new_tensor
+    _new_tensor = Tensor._leaf
+    return Tensor._leaf(data)
 
 
 def unbroadcast(grad: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
