@@ -12,12 +12,13 @@ export OPENBLAS_NUM_THREADS := 1
 export OMP_NUM_THREADS := 1
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 
-.PHONY: book test lab bench execute exercises grade clean help
+.PHONY: book test pdf lab bench execute exercises grade clean help
 .DEFAULT_GOAL := help
 
 help:
 	@echo "make book       build the HTML book into _build/html"
 	@echo "make test       run the whole test suite (what CI runs)"
+	@echo "make pdf        build a printable PDF of the book (needs TeX Live: scripts/pdf_setup.sh)"
 	@echo "make lab        open the course in JupyterLab"
 	@echo "make bench      time the engine against hand-written numpy"
 	@echo "make execute    re-execute every notebook in place (refresh stored outputs)"
@@ -37,8 +38,15 @@ book: $(READY)
 test: $(READY)
 	$(BIN)/python -m pytest -n 2 --dist loadfile -p no:cacheprovider \
 	    --nbval --nbval-sanitize-with tests/sanitize.cfg --nbval-current-env \
-	    tests book exercises
-	$(BIN)/jupyter-book build . -W -n --keep-going
+	    --ignore=tests/browser tests book exercises
+	$(BIN)/jupyter-book build . -W -n --keep-going --all
+	scripts/browser_setup.sh
+	$(BIN)/python -m pytest -p no:cacheprovider tests/browser
+
+pdf: $(READY)
+	scripts/pdf_setup.sh
+	$(BIN)/jupyter-book build . --builder pdflatex
+	@echo "The PDF is at $(CURDIR)/_build/latex/rnns-from-scratch.pdf"
 
 lab: $(READY)
 	$(BIN)/jupyter lab book
