@@ -7,11 +7,10 @@ import numpy as np
 _rng: np.random.Generator | None = None
 
 
-def seed(n: int) -> np.random.Generator:
-    """Reset the engine's global generator to ``numpy.random.default_rng(n)`` and return it."""
+def seed(n: int) -> None:
+    """Reset the engine's global generator to ``numpy.random.default_rng(n)`` (get it with ``rng()``)."""
     global _rng
     _rng = np.random.default_rng(n)
-    return _rng
 
 
 def rng() -> np.random.Generator:
