@@ -2,5 +2,5 @@
 
 One concept per module: ``curves`` (loss and gradient-norm curves), ``heatmap`` (hidden states,
 attention), ``unrolled`` (the RNN drawn as a chain), ``widgets`` (interactive explorers with a static
-fallback), ``bptt`` (the gradient flowing back through time).
+fallback), ``bptt`` (the gradient flowing back through time), ``sampling`` (temperature).
 """
