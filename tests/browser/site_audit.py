@@ -53,7 +53,10 @@ _PROSE_TEXT_JS = """() => {
 
 _MATH_JS = """async () => {
   const nodes = Array.from(document.querySelectorAll('.math'));
-  if (window.MathJax && MathJax.startup && MathJax.startup.promise) { await MathJax.startup.promise; }
+  const ready = () => window.MathJax && MathJax.startup && MathJax.startup.promise;
+  // MathJax loads deferred: on a busy machine it may not be there yet when the page says it has loaded
+  for (let i = 0; nodes.length && !ready() && i < 300; i++) { await new Promise(r => setTimeout(r, 100)); }
+  if (ready()) { await MathJax.startup.promise; }
   return {
     math: nodes.length,
     untypeset: nodes.filter(e => !e.querySelector('mjx-container') && e.tagName !== 'MJX-CONTAINER')
