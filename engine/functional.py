@@ -71,7 +71,7 @@ def cross_entropy(logits: Tensor, targets: Any, mask: Any = None, ignore_index: 
                          f"{logits.shape}: expected targets of shape {logits.shape[:-1]}")
     weights = np.ones(t.shape, dtype=logits.dtype)
     if mask is not None:
-        m = np.asarray(mask.data if isinstance(mask, Tensor) else mask)
+        m = np.asarray(mask.data if isinstance(mask, Tensor) else mask, dtype=logits.dtype)
         if m.shape != t.shape:
             raise ValueError(f"cross_entropy: mask of shape {m.shape} does not fit targets of shape {t.shape}")
         weights = weights * m

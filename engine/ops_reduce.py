@@ -72,7 +72,7 @@ class Max(Function):
     def backward(ctx: Context, grad: np.ndarray):
         a, out = ctx.saved
         hit = a == _expand(out, a.shape, ctx.axis, ctx.keepdims)
-        share = hit / hit.sum(axis=ctx.axis, keepdims=True)
+        share = hit / hit.sum(axis=ctx.axis, keepdims=True, dtype=a.dtype)
         return share * _expand(grad, a.shape, ctx.axis, ctx.keepdims)
 
 

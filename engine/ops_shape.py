@@ -28,8 +28,10 @@ class Transpose(Function):
 
     @staticmethod
     def forward(ctx: Context, a: np.ndarray, axes: tuple[int, ...] | None = None) -> np.ndarray:
-        if axes is not None and sorted(ax % max(a.ndim, 1) for ax in axes) != list(range(a.ndim)):
-            raise ShapeError(f"transpose: axes {axes} are not a permutation of the {a.ndim} axes of {a.shape}")
+        if axes is not None:
+            given, axes = axes, tuple(ax + a.ndim if ax < 0 else ax for ax in axes)
+            if sorted(axes) != list(range(a.ndim)):
+                raise ShapeError(f"transpose: axes {given} are not a permutation of the {a.ndim} axes of {a.shape}")
         ctx.axes = axes
         return np.transpose(a, axes)
 
