@@ -148,7 +148,7 @@ def draw_graph(
 
 
 def _parents(node: Any) -> tuple:
-    """A Value's inputs (``_prev``), or a Tensor's (``_ctx.parents``; none for a leaf)."""
+    """A Value's inputs (``_prev``), or a tensor graph node's (``_ctx.parents``; none for a leaf)."""
     if hasattr(node, "_prev"):
         return tuple(node._prev)
     ctx = getattr(node, "_ctx", None)
@@ -169,11 +169,12 @@ def _box_text(node: Any, show_grad: bool) -> str:
             lines.append(f"grad {node.grad:.4g}")
         return "\n".join(lines)
     lines = [node.name] if getattr(node, "name", None) else []
-    shape = tuple(node.shape)
+    shape = tuple(node.out_shape if hasattr(node, "out_shape") else node.shape)
     lines.append(f"shape {shape}")
     grad = getattr(node, "grad", None)
-    if _size(shape) == 1:
-        lines.append(f"data {float(node.data.reshape(-1)[0]):.4g}")
+    data = getattr(node, "data", None)  # an operation's node (a Context) keeps no data
+    if _size(shape) == 1 and data is not None:
+        lines.append(f"data {float(data.reshape(-1)[0]):.4g}")
         if show_grad and grad is not None:
             lines.append(f"grad {float(grad.reshape(-1)[0]):.4g}")
     elif show_grad and grad is not None:

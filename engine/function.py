@@ -21,6 +21,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+import weakref
+
 import numpy as np
 
 from . import autograd
@@ -34,12 +36,28 @@ class ShapeError(ValueError):
 
 
 class Context:
-    """What ``forward`` leaves for ``backward``: saved arrays and any other attribute it sets."""
+    """What ``forward`` leaves for ``backward``, and the graph's node for the result it made.
+
+    The graph is made of contexts, not of tensors: a context refers to its inputs' contexts (or, for
+    leaves, to the input tensors themselves) and keeps only what ``save_for_backward`` kept. So an
+    intermediate result that no backward needs is freed as soon as the code drops it.
+    """
+
+    requires_grad = True  # a context is made only for results that need a gradient
 
     def __init__(self) -> None:
         self.saved: tuple = ()
         self.parents: tuple = ()
         self.fn: type[Function] | None = None
+        self.out_shape: tuple[int, ...] = ()  # the result's shape and dtype, kept without its data
+        self.out_dtype: np.dtype | None = None
+        self.name: str | None = None
+        self.retained: weakref.ref | None = None  # the result tensor, if it asked for its gradient
+
+    @property
+    def _ctx(self) -> Context:
+        """The node itself: a context answers ``node._ctx.parents`` just as a result tensor does."""
+        return self
 
     def save_for_backward(self, *arrays: Any) -> None:
         """Keep arrays for ``backward`` (they are not copied: ops must not modify them in place)."""
@@ -62,15 +80,17 @@ class Function:
         """Run ``forward`` on the inputs' arrays; record the graph edge if any input requires grad.
 
         Positional arguments are Tensors (their gradients are returned by ``backward`` in the same
-        order); keyword arguments are constants (axes, shapes, indices).
+        order, and ``ctx.parents[i].requires_grad`` says whether input i needs one); keyword arguments
+        are constants (axes, shapes, indices).
         """
         ctx = Context()
-        out = _new_tensor(cls.forward(ctx, *[t.data for t in inputs], **kwargs))
+        data = cls.forward(ctx, *[t.data for t in inputs], **kwargs)
+        out = _new_tensor(data)
         if autograd._grad_enabled:
             for t in inputs:
                 if t.requires_grad:
-                    ctx.fn = cls
-                    ctx.parents = inputs
+                    ctx.fn, ctx.out_shape, ctx.out_dtype = cls, data.shape, data.dtype
+                    ctx.parents = tuple(t if t._ctx is None else t._ctx for t in inputs)
                     out.requires_grad = True
                     out._ctx = ctx
                     break

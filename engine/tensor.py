@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Sequence
 from typing import Any
 
@@ -46,22 +47,32 @@ class Tensor:
     The graph is kept after ``backward()``, so calling it again adds the same gradient once more.
     """
 
-    __slots__ = ("data", "grad", "requires_grad", "name", "_ctx", "_retain", "__weakref__")
+    __slots__ = ("data", "grad", "requires_grad", "_name", "_ctx", "__weakref__")
     __array_priority__ = 1000  # ndarray <op> Tensor defers to Tensor's reflected operator
 
     def __init__(self, data: Any, requires_grad: bool = False, dtype: Any = None, name: str | None = None):
         self.data: np.ndarray = _as_float_array(data, dtype)
         self.grad: np.ndarray | None = None
         self.requires_grad = bool(requires_grad)
-        self.name = name
-        self._ctx: Context | None = None
-        self._retain = False
+        self._name = name
+        self._ctx: Context | None = None  # the node that made this tensor; None for a leaf
 
     # ---- description -------------------------------------------------------------------------
     shape = property(lambda self: self.data.shape, doc="The shape of ``data``.")
     ndim = property(lambda self: self.data.ndim, doc="The number of dimensions.")
     dtype = property(lambda self: self.data.dtype, doc="float32 or float64.")
     size = property(lambda self: self.data.size, doc="The number of elements.")
+
+    @property
+    def name(self) -> str | None:
+        """An optional label, shown by ``repr`` and ``engine.draw_graph``."""
+        return self._name
+
+    @name.setter
+    def name(self, value: str | None) -> None:
+        self._name = value
+        if self._ctx is not None:
+            self._ctx.name = value
 
     def __len__(self) -> int:
         return len(self.data)
@@ -97,8 +108,13 @@ class Tensor:
 
     def retain_grad(self) -> Tensor:
         """Keep this intermediate tensor's gradient in ``.grad`` at the next ``backward()``."""
-        self._retain = True
+        if self._ctx is not None:
+            self._ctx.retained = weakref.ref(self)
         return self
+
+    def _accumulate(self, grad: np.ndarray) -> None:
+        own = np.array(grad, dtype=self.data.dtype)  # a copy: an op may pass one array to two inputs
+        self.grad = own if self.grad is None else self.grad + own
 
     def backward(self, grad: Any = None) -> None:
         """Compute d(self)/d(leaf) for every leaf that requires grad, adding it to ``leaf.grad``.
@@ -121,21 +137,21 @@ class Tensor:
             grad = np.asarray(grad.data if isinstance(grad, Tensor) else grad, dtype=self.dtype)
             if grad.shape != self.shape:
                 raise ValueError(f"backward(): grad has shape {grad.shape}, the tensor has {self.shape}")
-        grads = {id(self): grad}
-        for node in reversed(topological_order(self, _parents)):
+        root = self if self._ctx is None else self._ctx
+        grads = {id(root): grad}
+        for node in reversed(topological_order(root, _parents)):
             g = grads.pop(id(node), None)
             if g is None:
                 continue
-            ctx = node._ctx
-            if ctx is None or node._retain:
-                g_own = np.array(g, dtype=node.data.dtype)  # a copy: an op may pass one array to two inputs
-                node.grad = g_own if node.grad is None else node.grad + g_own
-            if ctx is None:
+            if type(node) is not Context:  # a leaf tensor
+                node._accumulate(g)
                 continue
-            in_grads = ctx.fn.backward(ctx, g)
+            if node.retained is not None and (kept := node.retained()) is not None:
+                kept._accumulate(g)
+            in_grads = node.fn.backward(node, g)
             if not isinstance(in_grads, tuple):
                 in_grads = (in_grads,)
-            for parent, pg in zip(ctx.parents, in_grads):
+            for parent, pg in zip(node.parents, in_grads):
                 if pg is None or not parent.requires_grad:
                     continue
                 key = id(parent)
@@ -145,7 +161,7 @@ class Tensor:
     @staticmethod
     def _leaf(array: np.ndarray) -> Tensor:
         t = Tensor.__new__(Tensor)
-        t.data, t.grad, t.requires_grad, t.name, t._ctx, t._retain = array, None, False, None, None, False
+        t.data, t.grad, t.requires_grad, t._name, t._ctx = array, None, False, None, None
         return t
 
     def _lift(self, other: Any) -> Tensor:
@@ -243,8 +259,8 @@ class Tensor:
         return S.GetItem.apply(self, index=index)
 
 
-def _parents(t: Tensor) -> tuple[Tensor, ...]:
-    return t._ctx.parents if t._ctx is not None else ()
+def _parents(node: Context | Tensor) -> tuple[Context | Tensor, ...]:
+    return node.parents if type(node) is Context else ()
 
 
 def concat(tensors: Sequence[Tensor], axis: int = 0) -> Tensor:

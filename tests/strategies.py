@@ -164,10 +164,13 @@ def assert_float32(fn: Callable[..., Tensor], *arrays: np.ndarray) -> None:
     for node in topological_order(out, lambda t: t._ctx.parents if t._ctx is not None else ()):
         if node._ctx is None:
             continue
-        assert node.dtype == np.float32, f"{node._ctx.fn.__name__} forward gave {node.dtype}"
-        grads = node._ctx.fn.backward(node._ctx, np.ones_like(node.data))
+        shape, dtype = node._ctx.out_shape, node._ctx.out_dtype
+        assert dtype == np.float32, f"{node._ctx.fn.__name__} forward gave {dtype}"
+        grads = node._ctx.fn.backward(node._ctx, np.ones(shape, dtype=dtype))
         for i, g in enumerate(grads if isinstance(grads, tuple) else (grads,)):
-            if g is not None and node._ctx.parents[i].dtype == np.float32:
+            parent = node._ctx.parents[i]
+            parent_dtype = parent.dtype if parent._ctx is None else parent._ctx.out_dtype
+            if g is not None and parent_dtype == np.float32:
                 assert np.asarray(g).dtype == np.float32, \
                     f"{node._ctx.fn.__name__}.backward gave a {np.asarray(g).dtype} gradient for input {i}"
     out.backward(np.ones_like(out.data))

@@ -46,7 +46,8 @@ def test_apply_records_the_graph_edge():
     out = Affine.apply(a, b, b, scale=2.0)
     assert out.requires_grad and out._ctx.fn is Affine
     assert out._ctx.parents == (a, b, b) and out._ctx.scale == 2.0
-    assert out.grad is None and not out._retain
+    assert out.grad is None and out._ctx.retained is None
+    assert out._ctx.out_shape == (1,) and out._ctx.out_dtype == np.float64
 
 
 def test_apply_records_nothing_when_no_input_requires_grad():
@@ -111,3 +112,24 @@ def test_unbroadcast_check_catches_a_wrong_sum():
 def test_shape_error_is_a_value_error_and_shapes_of_formats():
     assert issubclass(ShapeError, ValueError)
     assert shapes_of(np.ones((4, 3)), np.ones(2)) == "(4, 3) and (2,)"
+
+
+def test_the_graph_keeps_no_intermediate_result_alive():
+    import weakref
+
+    x = Tensor(np.ones(3), requires_grad=True)
+    a = x * 2.0  # Mul saves its inputs; nothing needs a itself
+    a_ref = weakref.ref(a)
+    loss = (a + 1.0).sum()
+    del a
+    assert a_ref() is None, "the graph kept an intermediate tensor (and its data) alive"
+    loss.backward()
+    np.testing.assert_array_equal(x.grad, [2.0, 2.0, 2.0])
+
+
+def test_retain_grad_reaches_a_live_intermediate_only():
+    x = Tensor(np.ones(3), requires_grad=True)
+    h = (x * 3.0).retain_grad()
+    (h * h).sum().backward()
+    np.testing.assert_array_equal(h.grad, [6.0, 6.0, 6.0])
+    np.testing.assert_array_equal(x.grad, [18.0, 18.0, 18.0])

@@ -77,6 +77,11 @@ def _parents(node: Any) -> tuple:
     return tuple(ctx.parents) if ctx is not None else ()
 
 
+def _key(t: Any) -> int:
+    """The id of a tensor's node in the graph: its Context if an operation made it, else itself."""
+    return id(t._ctx if t._ctx is not None else t)
+
+
 def _reach(start: Any, known: dict[int, Any]) -> tuple[set, int]:
     """The known tensors reached from ``start`` going towards the leaves without passing through one,
     and how many operations were crossed."""
@@ -132,15 +137,15 @@ def trace_unrolled(
                 raise TypeError(f"trace_unrolled: {name}[{i}] is a {type(t).__name__}, not a Tensor")
     known: dict[int, tuple[str, Any]] = {}
     for name, p in params.items():
-        known[id(p)] = ("param", name)
+        known[_key(p)] = ("param", name)
     for name, p in (output_params or {}).items():
-        known[id(p)] = ("oparam", name)
+        known[_key(p)] = ("oparam", name)
     if h0 is not None:
-        known[id(h0)] = ("state", 0)
+        known[_key(h0)] = ("state", 0)
     for i, x in enumerate(inputs, start=1):
-        known[id(x)] = ("input", i)
+        known[_key(x)] = ("input", i)
     for i, h in enumerate(states, start=1):
-        known[id(h)] = ("state", i)
+        known[_key(h)] = ("state", i)
     order = list(params)
     out_order = list(output_params or {})
     steps = []
