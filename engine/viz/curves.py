@@ -60,6 +60,20 @@ def _new_axes(ax: Any, size: tuple[float, float]) -> Any:
     return ax
 
 
+def _finish(ax: Any, logy: bool, xlabel: str, ylabel: str, title: str | None, legend: bool) -> Any:
+    """The axes' scale, texts, legend and grid, the same for every curve plot."""
+    if logy:
+        ax.set_yscale("log")
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    if title:
+        ax.set_title(title)
+    if legend:
+        ax.legend()
+    ax.grid(alpha=0.3)
+    return ax
+
+
 def moving_average(values: Sequence[float], window: int) -> np.ndarray:
     """The mean of each ``window`` consecutive values (shorter at the start): same length as ``values``."""
     if isinstance(window, bool) or not isinstance(window, (int, np.integer)) or window < 1:
@@ -111,16 +125,7 @@ def plot_loss(
             ax.plot(steps, moving_average(c, smooth), color=color, label=key, linewidth=2)
         else:
             ax.plot(steps, c, color=color, label=key, linewidth=1.5)
-    if logy:
-        ax.set_yscale("log")
-    ax.set_xlabel(xlabel)
-    ax.set_ylabel(ylabel)
-    if title:
-        ax.set_title(title)
-    if any(key is not None for key in curves):
-        ax.legend()
-    ax.grid(alpha=0.3)
-    return ax
+    return _finish(ax, logy, xlabel, ylabel, title, legend=any(key is not None for key in curves))
 
 
 def plot_grad_norms(
@@ -162,16 +167,7 @@ def plot_grad_norms(
         shown = c > 0 if logy else np.ones(c.size, dtype=bool)
         ax.plot(t[shown], c[shown], marker="o", markersize=3, color=_COLORS[i % len(_COLORS)],
                 label=key, linewidth=1.5)
-    if logy:
-        ax.set_yscale("log")
-    ax.set_xlabel(xlabel)
-    ax.set_ylabel(ylabel)
-    if title:
-        ax.set_title(title)
-    if any(key is not None for key in curves):
-        ax.legend()
-    ax.grid(alpha=0.3)
-    return ax
+    return _finish(ax, logy, xlabel, ylabel, title, legend=any(key is not None for key in curves))
 
 
 def plot_decision_boundary(
