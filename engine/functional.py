@@ -89,11 +89,15 @@ def cross_entropy(logits: Tensor, targets: Any, mask: Any = None, ignore_index: 
 
 
 def mse(pred: Tensor, target: Any) -> Tensor:
-    """Mean squared error: mean((pred - target)^2)."""
+    """Mean squared error: mean((pred - target)^2).
+
+    ``target`` must have ``pred``'s shape, or be a single number: a (B, 1) prediction against a (B,)
+    target would otherwise broadcast silently to a (B, B) difference.
+    """
     if not isinstance(pred, Tensor):
         raise TypeError(f"mse: pred must be a Tensor, got {type(pred).__name__}")
     target = pred._lift(target)
-    if pred.shape != target.shape:
+    if pred.shape != target.shape and target.ndim != 0:
         raise ValueError(f"mse: pred of shape {pred.shape} and target of shape {target.shape} differ")
     diff = pred - target
     return (diff * diff).mean()

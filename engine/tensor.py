@@ -247,7 +247,9 @@ class Tensor:
             shape = tuple(shape[0])
         return S.Reshape.apply(self, shape=shape)
 
-    def transpose(self, *axes: int) -> Tensor:
+    def transpose(self, *axes: int | Sequence[int]) -> Tensor:
+        if len(axes) == 1 and not isinstance(axes[0], int):
+            axes = tuple(axes[0])
         return S.Transpose.apply(self, axes=axes or None)
 
     @property

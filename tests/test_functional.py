@@ -197,3 +197,10 @@ def test_functional_softmax_equals_the_method(name):
         assert_forward(getattr(F, name)(Tensor(x), axis=axis), getattr(Tensor(x), name)(axis=axis).data)
     (t,) = requiring(x)
     assert engine.gradcheck(lambda t: getattr(F, name)(t, axis=0), t).ok
+
+
+def test_mse_takes_a_number_but_refuses_a_broadcasting_target():
+    pred = Tensor([[1.0], [3.0]], requires_grad=True)
+    assert F.mse(pred, 2.0).item() == 1.0
+    with pytest.raises(ValueError, match=r"mse: pred of shape \(2, 1\) and target of shape \(2,\)"):
+        F.mse(pred, np.array([1.0, 3.0]))

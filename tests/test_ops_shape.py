@@ -187,3 +187,11 @@ def test_gradcheck_catches_an_index_backward_that_overwrites_repeats(monkeypatch
     assert engine.gradcheck(lambda t: t[[0, 2]], t).ok  # no repeats: the bug does not show
     with pytest.raises(engine.GradcheckError, match=r"input 0 index \(0,\)"):
         engine.gradcheck(lambda t: t[[0, 2, 0]], t)
+
+
+def test_transpose_takes_its_axes_as_a_tuple_too():
+    x = Tensor(np.arange(6.0).reshape(1, 2, 3), requires_grad=True)
+    y = x.transpose((2, 0, 1))
+    assert y.shape == (3, 1, 2) and np.array_equal(y.data, np.transpose(x.data, (2, 0, 1)))
+    y.sum().backward()
+    assert x.grad.shape == (1, 2, 3)
