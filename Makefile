@@ -49,7 +49,7 @@ pdf: $(READY)
 	@echo "The PDF is at $(CURDIR)/_build/latex/rnns-from-scratch.pdf"
 
 lab: $(READY)
-	$(BIN)/jupyter lab book
+	$(BIN)/jupyter lab --ServerApp.root_dir=. book/intro.md
 
 bench: $(READY)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r benchmarks/requirements.txt

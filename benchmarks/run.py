@@ -8,7 +8,7 @@ from pathlib import Path
 here = Path(__file__).resolve().parent
 env = dict(os.environ, OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1", MKL_NUM_THREADS="1")
 failed = []
-for script in sorted(here.glob("bench_*.py")):
+for script in sorted(p for p in here.glob("*.py") if p.name != "run.py"):
     print(f"== {script.name}", flush=True)
     if subprocess.run([sys.executable, str(script)], env=env).returncode:
         failed.append(script.name)

@@ -6,7 +6,7 @@ plus L2 regularisation) and backward. Both engines start from the same weights a
 loss and every gradient. Passes alternate between the engines, with ``gc.collect()`` (untimed) at each
 switch so that neither pays for the other's garbage; the median is reported.
 
-Needs ``pip install -r benchmarks/requirements.txt`` (micrograd==0.1.0). Run: python benchmarks/bench_value.py
+Needs ``pip install -r benchmarks/requirements.txt`` (micrograd==0.1.0). Run: python benchmarks/value_mlp.py
 """
 
 import gc
