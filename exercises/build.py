@@ -165,6 +165,27 @@ def import_percent(script: Path) -> Path:
     return out
 
 
+def back_up(path: Path) -> Path:
+    """Copy ``path`` into ``exercises/.backup/`` under a new time-stamped name; return the copy's path.
+
+    The build rewrites the student notebooks, which are also the files learners write their answers in:
+    whatever it would replace is kept, never lost.
+    """
+    import shutil
+    import time
+
+    folder = PACKAGE_DIR / ".backup"
+    folder.mkdir(exist_ok=True)
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    copy = folder / f"{path.stem}-{stamp}{path.suffix}"
+    n = 1
+    while copy.exists():
+        n += 1
+        copy = folder / f"{path.stem}-{stamp}-{n}{path.suffix}"
+    shutil.copy2(path, copy)
+    return copy
+
+
 def build(names: list[str] | None = None, *, check: bool = False, run: bool = True) -> list[str]:
     """Build (or with ``check``, verify) the student notebooks; returns the problems found."""
     specs = all_specs()
@@ -195,6 +216,10 @@ def build(names: list[str] | None = None, *, check: bool = False, run: bool = Tr
             _write(execute(source, source_path), source_path)
             print(f"running {target.relative_to(PACKAGE_DIR.parent)}", file=sys.stderr)
             execute(student, target)
+        if target.exists() and comparable(_read(target)) != comparable(student):
+            kept = back_up(target)
+            print(f"{target.relative_to(PACKAGE_DIR.parent)} had changes (your answers?): the previous "
+                  f"version is kept at {kept.relative_to(PACKAGE_DIR.parent)}", file=sys.stderr)
         _write(student, target)
     return problems
 

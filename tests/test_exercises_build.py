@@ -121,3 +121,20 @@ def test_import_percent_makes_a_notebook(tmp_path, monkeypatch):
     assert [(c.cell_type, c.source) for c in nb.cells] == [("markdown", "# Title\n\ntext"), ("code", "x = 1")]
     assert nb.metadata.kernelspec.name == "python3"
     assert Path(tmp_path / "09_demo.ipynb").exists()
+
+
+def test_the_build_never_loses_a_learners_answers(tmp_path, monkeypatch):
+    monkeypatch.setattr(build, "PACKAGE_DIR", tmp_path)
+    name = "01_derivatives"
+    build.build([name], run=False)
+    target = tmp_path / f"{name}.ipynb"
+    generated = target.read_text(encoding="utf-8")
+    answered = generated.replace('raise NotImplementedError(\\"Exercise 1.1\\")', "return 0.0")
+    assert answered != generated
+    target.write_text(answered, encoding="utf-8")
+    build.build([name], run=False)
+    backups = list((tmp_path / ".backup").glob(f"{name}-*.ipynb"))
+    assert len(backups) == 1 and backups[0].read_text(encoding="utf-8") == answered
+    assert target.read_text(encoding="utf-8") == generated
+    build.build([name], run=False)  # nothing of the learner's to keep: no new copy
+    assert len(list((tmp_path / ".backup").glob("*.ipynb"))) == 1
