@@ -105,6 +105,34 @@ def _new_tensor(data: np.ndarray) -> Tensor:
     return Tensor._leaf(data)
 
 
+class SparseGrad:
+    """A gradient that is zero except at ``index``: what indexing hands back, without a full-size array.
+
+    ``Tensor.backward`` adds it into the input's gradient in place, so T steps that each read one slice
+    of a sequence cost T slices, not T full-size arrays.
+    """
+
+    __slots__ = ("shape", "dtype", "index", "values", "repeats")
+
+    def __init__(self, shape: tuple[int, ...], dtype: np.dtype, index: Any, values: np.ndarray,
+                 repeats: bool) -> None:
+        self.shape, self.dtype, self.index, self.values = shape, dtype, index, values
+        self.repeats = repeats  # an integer-array index may name a position twice: np.add.at sums those
+
+    def add_to(self, out: np.ndarray) -> None:
+        """out[index] += values, in place."""
+        if self.repeats:
+            np.add.at(out, self.index, self.values)
+        else:
+            out[self.index] += self.values
+
+    def dense(self) -> np.ndarray:
+        """The gradient as an ordinary array."""
+        out = np.zeros(self.shape, dtype=self.dtype)
+        self.add_to(out)
+        return out
+
+
 def unbroadcast(grad: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
     """Sum ``grad`` over the axes numpy broadcast, so it takes the input's ``shape`` again."""
     if grad.shape == shape:

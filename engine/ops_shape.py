@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .function import Context, Function, ShapeError, shapes_of
+from .function import Context, Function, ShapeError, SparseGrad, shapes_of
 
 
 class Reshape(Function):
@@ -65,12 +65,7 @@ class GetItem(Function):
 
     @staticmethod
     def backward(ctx: Context, grad: np.ndarray):
-        out = np.zeros(ctx.shape, dtype=ctx.dtype)
-        if _is_advanced(ctx.index):
-            np.add.at(out, ctx.index, grad)
-        else:
-            out[ctx.index] = grad
-        return out
+        return SparseGrad(ctx.shape, ctx.dtype, ctx.index, grad, repeats=_is_advanced(ctx.index))
 
 
 class Concat(Function):

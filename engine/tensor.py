@@ -13,7 +13,7 @@ from . import ops_linalg as L
 from . import ops_reduce as R
 from . import ops_shape as S
 from .autograd import topological_order
-from .function import Context
+from .function import Context, SparseGrad
 
 _FLOATS = (np.dtype(np.float32), np.dtype(np.float64))
 
@@ -139,10 +139,14 @@ class Tensor:
                 raise ValueError(f"backward(): grad has shape {grad.shape}, the tensor has {self.shape}")
         root = self if self._ctx is None else self._ctx
         grads = {id(root): grad}
+        owned = set()  # ids of the sums in grads that backward allocated itself: safe to add into in place
         for node in reversed(topological_order(root, _parents)):
             g = grads.pop(id(node), None)
             if g is None:
                 continue
+            owned.discard(id(g))
+            if type(g) is SparseGrad:
+                g = g.dense()
             if type(node) is not Context:  # a leaf tensor
                 node._accumulate(g)
                 continue
@@ -155,7 +159,18 @@ class Tensor:
                 if pg is None or not parent.requires_grad:
                     continue
                 key = id(parent)
-                grads[key] = grads[key] + pg if key in grads else pg
+                total = grads.get(key)
+                if total is None:
+                    grads[key] = pg
+                    continue
+                if id(total) not in owned:  # a gradient an op handed over may be shared: sum into a copy
+                    total = total.dense() if type(total) is SparseGrad else np.array(total)
+                    grads[key] = total
+                    owned.add(id(total))
+                if type(pg) is SparseGrad:
+                    pg.add_to(total)
+                else:
+                    total += pg
 
     # ---- construction helpers --------------------------------------------------------------------
     @staticmethod

@@ -171,8 +171,8 @@ def assert_float32(fn: Callable[..., Tensor], *arrays: np.ndarray) -> None:
             parent = node._ctx.parents[i]
             parent_dtype = parent.dtype if parent._ctx is None else parent._ctx.out_dtype
             if g is not None and parent_dtype == np.float32:
-                assert np.asarray(g).dtype == np.float32, \
-                    f"{node._ctx.fn.__name__}.backward gave a {np.asarray(g).dtype} gradient for input {i}"
+                assert g.dtype == np.float32, \
+                    f"{node._ctx.fn.__name__}.backward gave a {g.dtype} gradient for input {i}"
     out.backward(np.ones_like(out.data))
     for i, x in enumerate(xs):
         assert x.grad is not None and x.grad.dtype == np.float32, f"input {i} has grad {x.grad!r}"

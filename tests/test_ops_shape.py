@@ -195,3 +195,29 @@ def test_transpose_takes_its_axes_as_a_tuple_too():
     assert y.shape == (3, 1, 2) and np.array_equal(y.data, np.transpose(x.data, (2, 0, 1)))
     y.sum().backward()
     assert x.grad.shape == (1, 2, 3)
+
+
+@pytest.mark.parametrize("index", [(slice(None), 1), (0, slice(1, 3)), ([0, 2, 0],), (np.array([1, 1]), [0, 2])],
+                         ids=["column", "row-slice", "repeated-rows", "repeated-pairs"])
+def test_getitem_hands_back_a_sparse_gradient_equal_to_the_dense_one(index):
+    from engine.function import Context, SparseGrad
+
+    a = np.arange(12.0).reshape(3, 4)
+    ctx = Context()
+    out = S.GetItem.forward(ctx, a, index=index)
+    grad = np.arange(1.0, out.size + 1).reshape(out.shape)
+    sparse = S.GetItem.backward(ctx, grad)
+    assert isinstance(sparse, SparseGrad)
+    dense = np.zeros_like(a)
+    np.add.at(dense, index if len(index) > 1 else index[0], grad)
+    np.testing.assert_array_equal(sparse.dense(), dense)
+
+
+def test_a_sequence_read_one_step_at_a_time_gets_every_step_its_gradient():
+    xs = Tensor(np.random.default_rng(0).standard_normal((2, 300, 3)), requires_grad=True)
+    weights = np.arange(300.0)
+    total = xs[:, 0].sum() * weights[0]
+    for t in range(1, 300):
+        total = total + xs[:, t].sum() * weights[t]
+    total.backward()
+    np.testing.assert_array_equal(xs.grad, np.broadcast_to(weights[None, :, None], xs.shape))

@@ -221,3 +221,12 @@ def test_python_scalars_keep_float32():
 def test_pow_rejects_a_tensor_exponent():
     with raises_naming(TypeError, "pow", "exponent"):
         Tensor([2.0]) ** Tensor([2.0])
+
+
+def test_summing_into_a_gradient_never_changes_one_an_op_shared():
+    x, z = requiring(np.ones(3), np.ones(3))
+    t, q = x * 1.0, z * 1.0
+    s = t + q  # Add hands the same gradient array to t and to q
+    (s + t).sum().backward()  # t then gets a second contribution, summed with the first
+    np.testing.assert_array_equal(x.grad, [2.0, 2.0, 2.0])
+    np.testing.assert_array_equal(z.grad, [1.0, 1.0, 1.0])
