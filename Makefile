@@ -12,7 +12,7 @@ export OPENBLAS_NUM_THREADS := 1
 export OMP_NUM_THREADS := 1
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 
-.PHONY: book test pdf lab bench execute exercises grade clean help
+.PHONY: book test pdf lab bench execute exercises grade solutions-book clean help
 .DEFAULT_GOAL := help
 
 help:
@@ -24,6 +24,7 @@ help:
 	@echo "make execute    re-execute every notebook in place (refresh stored outputs)"
 	@echo "make exercises  regenerate the student exercise notebooks from their sources"
 	@echo "make grade      grade your own exercise notebooks"
+	@echo "make solutions-book  (instructors) a separate, unpublished build with the solutions"
 
 $(READY): requirements.txt pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "RNNs from Scratch needs Python 3.11 or newer; set PYTHON=python3.11")'
@@ -57,6 +58,9 @@ bench: $(READY)
 
 execute: $(READY)
 	$(BIN)/python -m scripts.execute_notebooks
+
+solutions-book: $(READY)
+	$(BIN)/python -m scripts.solutions_book
 
 exercises: $(READY)
 	$(BIN)/python -m exercises.build
