@@ -50,7 +50,7 @@ pdf: $(READY)
 	@echo "The PDF is at $(CURDIR)/_build/latex/rnns-from-scratch.pdf"
 
 lab: $(READY)
-	$(BIN)/jupyter lab --ServerApp.root_dir=. book/intro.md
+	$(BIN)/jupyter lab --ServerApp.root_dir=. $(if $(filter 0,$(shell id -u)),--allow-root) book/intro.md
 
 bench: $(READY)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r benchmarks/requirements.txt
