@@ -90,7 +90,7 @@ class Function:
             for t in inputs:
                 if t.requires_grad:
                     ctx.fn, ctx.out_shape, ctx.out_dtype = cls, data.shape, data.dtype
-                    ctx.parents = tuple(t if t._ctx is None else t._ctx for t in inputs)
+                    ctx.parents = tuple(x if x._ctx is None else x._ctx for x in inputs)
                     out.requires_grad = True
                     out._ctx = ctx
                     break
