@@ -8,16 +8,17 @@ with ``tracemalloc`` (numpy reports its allocations to it) over forward and back
 The fused path is shown for comparison. Prints figures; asserts nothing.
 """
 
-import os
 
-os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+from course import reproducible
 
-import tracemalloc  # noqa: E402
+reproducible.apply()
 
-import numpy as np  # noqa: E402
+import tracemalloc
 
-import engine  # noqa: E402
-from engine import Tensor, nn  # noqa: E402
+import numpy as np
+
+import engine
+from engine import Tensor, nn
 
 V, H, T, B = 65, 128, 1000, 32
 

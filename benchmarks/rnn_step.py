@@ -15,15 +15,17 @@ nothing about time.
 
 import os
 
-os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+from course import reproducible
 
-import statistics  # noqa: E402
-import time  # noqa: E402
+reproducible.apply()
 
-import numpy as np  # noqa: E402
+import statistics
+import time
 
-import engine  # noqa: E402
-from engine import F, nn, optim  # noqa: E402
+import numpy as np
+
+import engine
+from engine import F, nn, optim
 
 V, H, T, B = 65, 128, 32, 32
 

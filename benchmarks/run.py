@@ -5,8 +5,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+from course import reproducible
+
 here = Path(__file__).resolve().parent
-env = dict(os.environ, OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1", MKL_NUM_THREADS="1")
+env = dict(os.environ, **reproducible.ENV)
 failed = []
 for script in sorted(p for p in here.glob("*.py") if p.name != "run.py"):
     print(f"== {script.name}", flush=True)

@@ -1,6 +1,7 @@
 """RNNs from Scratch: a small autograd engine, scalar (``Value``) and tensor (``Tensor``), with RNNs on it.
 
-Importing runs no computation; plotting (``engine.draw_graph``) loads matplotlib only when called.
+Importing runs no computation and needs numpy alone. The course's data sets, pictures and training
+helpers are in the ``course`` package beside this one (``course.viz.draw_graph`` draws a graph).
 """
 
 from . import functional, nn, optim
@@ -12,16 +13,7 @@ from .random import rng, seed
 from .tensor import Tensor, concat, stack
 from .value import Value
 
-
-def draw_graph(root, **kwargs):
-    """Draw the computation graph of a Value or Tensor with matplotlib (see ``engine.draw``)."""
-    from .draw import draw_graph as _draw
-
-    return _draw(root, **kwargs)
-
-
 __all__ = [
     "Context", "F", "Function", "GradcheckError", "GradcheckReport", "ShapeError", "Tensor", "Value",
-    "concat", "draw_graph", "functional", "gradcheck", "is_grad_enabled", "nn", "no_grad", "optim", "rng",
-    "seed", "stack",
+    "concat", "functional", "gradcheck", "is_grad_enabled", "nn", "no_grad", "optim", "rng", "seed", "stack",
 ]

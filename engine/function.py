@@ -19,13 +19,13 @@ runs ``forward``, and, when a gradient is wanted, records the inputs and the con
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
-
-import weakref
 
 import numpy as np
 
 from . import autograd
+from .autograd import Context
 
 if TYPE_CHECKING:
     from .tensor import Tensor
@@ -33,35 +33,6 @@ if TYPE_CHECKING:
 
 class ShapeError(ValueError):
     """An operation got inputs whose shapes do not fit together."""
-
-
-class Context:
-    """What ``forward`` leaves for ``backward``, and the graph's node for the result it made.
-
-    The graph is made of contexts, not of tensors: a context refers to its inputs' contexts (or, for
-    leaves, to the input tensors themselves) and keeps only what ``save_for_backward`` kept. So an
-    intermediate result that no backward needs is freed as soon as the code drops it.
-    """
-
-    requires_grad = True  # a context is made only for results that need a gradient
-
-    def __init__(self) -> None:
-        self.saved: tuple = ()
-        self.parents: tuple = ()
-        self.fn: type[Function] | None = None
-        self.out_shape: tuple[int, ...] = ()  # the result's shape and dtype, kept without its data
-        self.out_dtype: np.dtype | None = None
-        self.name: str | None = None
-        self.retained: weakref.ref | None = None  # the result tensor, if it asked for its gradient
-
-    @property
-    def _ctx(self) -> Context:
-        """The node itself: a context answers ``node._ctx.parents`` just as a result tensor does."""
-        return self
-
-    def save_for_backward(self, *arrays: Any) -> None:
-        """Keep arrays for ``backward`` (they are not copied: ops must not modify them in place)."""
-        self.saved = arrays
 
 
 class Function:
@@ -97,40 +68,17 @@ class Function:
         return out
 
 
-def _new_tensor(data: np.ndarray) -> Tensor:
-    from .tensor import Tensor  # bound here at first use: tensor.py imports this module
+def set_result_type(make: Callable[[np.ndarray], Any]) -> None:
+    """Tell ``apply`` how to wrap a result array (``tensor.py`` hands over ``Tensor._leaf`` on import).
 
-    global _new_tensor
-    _new_tensor = Tensor._leaf
-    return Tensor._leaf(data)
-
-
-class SparseGrad:
-    """A gradient that is zero except at ``index``: what indexing hands back, without a full-size array.
-
-    ``Tensor.backward`` adds it into the input's gradient in place, so T steps that each read one slice
-    of a sequence cost T slices, not T full-size arrays.
+    This keeps the dependency one-way: ``tensor`` imports ``function``, never the reverse.
     """
+    global _new_tensor
+    _new_tensor = make
 
-    __slots__ = ("shape", "dtype", "index", "values", "repeats")
 
-    def __init__(self, shape: tuple[int, ...], dtype: np.dtype, index: Any, values: np.ndarray,
-                 repeats: bool) -> None:
-        self.shape, self.dtype, self.index, self.values = shape, dtype, index, values
-        self.repeats = repeats  # an integer-array index may name a position twice: np.add.at sums those
-
-    def add_to(self, out: np.ndarray) -> None:
-        """out[index] += values, in place."""
-        if self.repeats:
-            np.add.at(out, self.index, self.values)
-        else:
-            out[self.index] += self.values
-
-    def dense(self) -> np.ndarray:
-        """The gradient as an ordinary array."""
-        out = np.zeros(self.shape, dtype=self.dtype)
-        self.add_to(out)
-        return out
+def _new_tensor(data: np.ndarray) -> Any:
+    raise RuntimeError("engine.function: import engine.tensor before applying a Function")
 
 
 def unbroadcast(grad: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:

@@ -1,4 +1,8 @@
-"""Losses and normalisations as functions of tensors: ``engine.functional`` (also ``engine.F``)."""
+"""Losses and normalisations as functions of tensors: ``engine.functional`` (also ``engine.F``).
+
+These functions check their arguments and then call the ops in ``engine.ops``, where each forward sits
+beside its backward.
+"""
 
 from __future__ import annotations
 
@@ -6,8 +10,7 @@ from typing import Any
 
 import numpy as np
 
-from .function import Context, Function
-from .ops_reduce import log_softmax as _log_softmax
+from .ops.loss import CrossEntropy
 from .tensor import Tensor
 
 
@@ -19,29 +22,6 @@ def softmax(x: Tensor, axis: int = -1) -> Tensor:
 def log_softmax(x: Tensor, axis: int = -1) -> Tensor:
     """x - log sum exp(x) along ``axis``."""
     return x.log_softmax(axis)
-
-
-class CrossEntropy(Function):
-    """L = -sum_i w_i log softmax(z_i)[y_i] / sum_i w_i;  dz_i = w_i (softmax(z_i) - onehot(y_i)) / sum w."""
-
-    @staticmethod
-    def forward(ctx: Context, logits: np.ndarray, targets: np.ndarray, weights: np.ndarray) -> np.ndarray:
-        logp = _log_softmax(logits, axis=-1)
-        count = weights.sum()
-        rows = np.arange(targets.size)
-        flat_logp = logp.reshape(-1, logp.shape[-1])
-        picked = flat_logp[rows, targets.reshape(-1)]
-        ctx.save_for_backward(logp, targets, weights)
-        ctx.count = count
-        return np.asarray(-(picked * weights.reshape(-1)).sum() / count, dtype=logits.dtype)
-
-    @staticmethod
-    def backward(ctx: Context, grad: np.ndarray):
-        logp, targets, weights = ctx.saved
-        d = np.exp(logp)
-        flat = d.reshape(-1, d.shape[-1])
-        flat[np.arange(targets.size), targets.reshape(-1)] -= 1
-        return d * (weights[..., None] * (grad / ctx.count)), None, None
 
 
 def cross_entropy(logits: Tensor, targets: Any, mask: Any = None, ignore_index: int | None = None) -> Tensor:

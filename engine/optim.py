@@ -44,7 +44,7 @@ class Optimizer:
     def zero_grad(self) -> None:
         """Set every parameter's ``.grad`` to ``None``."""
         for p in self.params:
-            p.grad = None
+            p.zero_grad()
 
     def step(self) -> None:
         raise NotImplementedError

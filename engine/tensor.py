@@ -8,24 +8,21 @@ from typing import Any
 
 import numpy as np
 
-from . import ops_elementwise as E
-from . import ops_linalg as L
-from . import ops_reduce as R
-from . import ops_shape as S
-from .autograd import topological_order
-from .function import Context, SparseGrad
-
-_FLOATS = (np.dtype(np.float32), np.dtype(np.float64))
+from . import function
+from .autograd import Context, backward_walk
+from .checks import FLOAT_DTYPES, float_dtype
+from .ops import elementwise as E
+from .ops import linalg as L
+from .ops import reduce as R
+from .ops import shape as S
 
 
 def _as_float_array(data: Any, dtype: Any) -> np.ndarray:
     if isinstance(data, Tensor):
         data = data.data
     if dtype is None:
-        dtype = data.dtype if isinstance(data, np.ndarray) and data.dtype in _FLOATS else np.float64
-    dtype = np.dtype(dtype)
-    if dtype not in _FLOATS:
-        raise TypeError(f"Tensor: dtype must be float32 or float64, got {dtype}")
+        dtype = data.dtype if isinstance(data, np.ndarray) and data.dtype in FLOAT_DTYPES else np.float64
+    dtype = float_dtype("Tensor", dtype)
     try:
         return np.array(data, dtype=dtype)
     except (TypeError, ValueError) as e:
@@ -39,7 +36,7 @@ class Tensor:
         data: anything ``numpy.array`` accepts (copied).
         requires_grad: whether ``backward()`` should compute a gradient for this tensor.
         dtype: ``float64`` (the default) or ``float32``; a float32 array keeps its dtype.
-        name: an optional label, shown by ``repr`` and ``engine.draw_graph``.
+        name: an optional label, shown by ``repr`` and ``course.viz.draw_graph``.
 
     Gradients: after ``loss.backward()``, every leaf tensor with ``requires_grad`` has ``.grad``, a numpy
     array of its shape. Like PyTorch, repeated ``backward()`` calls add to ``.grad`` (reset it with
@@ -65,7 +62,7 @@ class Tensor:
 
     @property
     def name(self) -> str | None:
-        """An optional label, shown by ``repr`` and ``engine.draw_graph``."""
+        """An optional label, shown by ``repr`` and ``course.viz.draw_graph``."""
         return self._name
 
     @name.setter
@@ -137,40 +134,7 @@ class Tensor:
             grad = np.asarray(grad.data if isinstance(grad, Tensor) else grad, dtype=self.dtype)
             if grad.shape != self.shape:
                 raise ValueError(f"backward(): grad has shape {grad.shape}, the tensor has {self.shape}")
-        root = self if self._ctx is None else self._ctx
-        grads = {id(root): grad}
-        owned = set()  # ids of the sums in grads that backward allocated itself: safe to add into in place
-        for node in reversed(topological_order(root, _parents)):
-            g = grads.pop(id(node), None)
-            if g is None:
-                continue
-            owned.discard(id(g))
-            if type(g) is SparseGrad:
-                g = g.dense()
-            if type(node) is not Context:  # a leaf tensor
-                node._accumulate(g)
-                continue
-            if node.retained is not None and (kept := node.retained()) is not None:
-                kept._accumulate(g)
-            in_grads = node.fn.backward(node, g)
-            if not isinstance(in_grads, tuple):
-                in_grads = (in_grads,)
-            for parent, pg in zip(node.parents, in_grads):
-                if pg is None or not parent.requires_grad:
-                    continue
-                key = id(parent)
-                total = grads.get(key)
-                if total is None:
-                    grads[key] = pg
-                    continue
-                if id(total) not in owned:  # a gradient an op handed over may be shared: sum into a copy
-                    total = total.dense() if type(total) is SparseGrad else np.array(total)
-                    grads[key] = total
-                    owned.add(id(total))
-                if type(pg) is SparseGrad:
-                    pg.add_to(total)
-                else:
-                    total += pg
+        backward_walk(self if self._ctx is None else self._ctx, grad)
 
     # ---- construction helpers --------------------------------------------------------------------
     @staticmethod
@@ -273,11 +237,11 @@ class Tensor:
         return S.Transpose.apply(self, axes=None)
 
     def __getitem__(self, index: Any) -> Tensor:
+        if isinstance(index, Tensor):
+            index = index.data.astype(np.intp)
+        elif isinstance(index, tuple):
+            index = tuple(p.data.astype(np.intp) if isinstance(p, Tensor) else p for p in index)
         return S.GetItem.apply(self, index=index)
-
-
-def _parents(node: Context | Tensor) -> tuple[Context | Tensor, ...]:
-    return node.parents if type(node) is Context else ()
 
 
 def concat(tensors: Sequence[Tensor], axis: int = 0) -> Tensor:
@@ -292,3 +256,6 @@ def stack(tensors: Sequence[Tensor], axis: int = 0) -> Tensor:
 
 def _tensor(x: Any) -> Tensor:
     return x if isinstance(x, Tensor) else Tensor(x)
+
+
+function.set_result_type(Tensor._leaf)  # results of Function.apply are Tensors (see function.py)

@@ -18,9 +18,9 @@ import numbers
 from collections.abc import Iterable
 from operator import attrgetter
 
-from engine.autograd import is_grad_enabled, topological_order
+from .autograd import is_grad_enabled, topological_order
 
-_inputs = attrgetter("_prev")  # a node's parents, for topological_order
+_inputs = attrgetter("_prev")  # autograd.parents for a Value, without its type test (the hot path)
 
 
 class Value:
@@ -31,7 +31,7 @@ class Value:
 
     Args:
         data: The number (stored as a Python float).
-        label: An optional name, shown by ``repr`` and ``engine.draw_graph``.
+        label: An optional name, shown by ``repr`` and ``course.viz.draw_graph``.
 
     Attributes:
         data: The number.

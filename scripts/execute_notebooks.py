@@ -9,13 +9,14 @@ BLAS thread, and keeps its widget state (the static book renders sliders from it
 
 from __future__ import annotations
 
-import os
 import sys
 import time
 from pathlib import Path
 
 import nbclient
 import nbformat
+
+from course import reproducible
 
 ROOT = Path(__file__).resolve().parent.parent
 KERNELSPEC = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
@@ -26,18 +27,14 @@ def execute(path: Path, timeout: int = 300) -> float:
     nb = nbformat.read(path, as_version=4)
     nb.metadata["kernelspec"] = KERNELSPEC
     start = time.perf_counter()
-    client = nbclient.NotebookClient(nb, kernel_name="python3", timeout=timeout, record_timing=False,
-                                     resources={"metadata": {"path": str(path.parent)}})
-    client.execute()
+    reproducible.execute_notebook(nb, path.parent, timeout)
     seconds = time.perf_counter() - start
-    for cell in nb.cells:
-        cell.metadata.pop("execution", None)
     nbformat.write(nb, path)
     return seconds
 
 
 def main(argv: list[str]) -> int:
-    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+    reproducible.apply()
     paths = [Path(a) for a in argv] or sorted((ROOT / "book").glob("*.ipynb"))
     failed = 0
     for path in paths:

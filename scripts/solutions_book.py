@@ -2,7 +2,7 @@
 
     python -m scripts.solutions_book        # or: make solutions-book
 
-The published book never shows solutions: `_config.yml` excludes `exercises/solutions` and `_toc.yml`
+The published book never shows solutions: `_config.yml` excludes `grader/solutions` and `_toc.yml`
 lists the student notebooks. This command is the one setting that says otherwise. It writes a copy of
 both files, with the solutions added as a last part, under `_build/solutions-config/` and builds from
 them, warnings as errors, into `_build/solutions/_build/html`: a separate site, never published.
@@ -21,13 +21,13 @@ OUT = ROOT / "_build" / "solutions"
 
 
 def with_solutions(toc: dict) -> dict:
-    """The TOC plus a last part listing `exercises/solutions/NN_*` for every exercise page it has."""
+    """The TOC plus a last part listing `grader/solutions/NN_*` for every exercise page it has."""
     pages = []
 
     def walk(node: object) -> None:
         if isinstance(node, dict):
             if str(node.get("file", "")).startswith("exercises/"):
-                pages.append(f"exercises/solutions/{node['file'].removeprefix('exercises/')}")
+                pages.append(f"grader/solutions/{node['file'].removeprefix('exercises/')}")
             for value in node.values():
                 walk(value)
         elif isinstance(node, list):
@@ -41,7 +41,7 @@ def with_solutions(toc: dict) -> dict:
 
 def main() -> int:
     config = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
-    config["exclude_patterns"] = [p for p in config["exclude_patterns"] if p != "exercises/solutions"]
+    config["exclude_patterns"] = [p for p in config["exclude_patterns"] if p != "grader/solutions"]
     config["title"] = f"{config['title']} (with solutions, for instructors)"
     toc = with_solutions(yaml.safe_load((ROOT / "_toc.yml").read_text(encoding="utf-8")))
     folder = ROOT / "_build" / "solutions-config"

@@ -11,6 +11,10 @@ import os
 
 from hypothesis import HealthCheck, settings
 
+from course import reproducible
+
+reproducible.apply()  # nbval's kernels inherit it, also when pytest is run without make
+
 settings.register_profile(
     "ci", max_examples=20, deadline=None, derandomize=True, database=None, print_blob=True,
     suppress_health_check=[HealthCheck.too_slow],

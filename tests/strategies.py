@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 from engine import Tensor
-from engine.autograd import topological_order
+from engine.autograd import Context, node_of, parents, topological_order
 
 # ---- shapes -------------------------------------------------------------------------------------
 
@@ -161,18 +161,18 @@ def assert_float32(fn: Callable[..., Tensor], *arrays: np.ndarray) -> None:
     xs = [Tensor(np.asarray(a, dtype=np.float32), requires_grad=True) for a in arrays]
     out = fn(*xs)
     assert out.dtype == np.float32, f"forward gave {out.dtype}"
-    for node in topological_order(out, lambda t: t._ctx.parents if t._ctx is not None else ()):
-        if node._ctx is None:
+    for node in topological_order(node_of(out), parents):
+        if not isinstance(node, Context):
             continue
-        shape, dtype = node._ctx.out_shape, node._ctx.out_dtype
-        assert dtype == np.float32, f"{node._ctx.fn.__name__} forward gave {dtype}"
-        grads = node._ctx.fn.backward(node._ctx, np.ones(shape, dtype=dtype))
+        shape, dtype = node.out_shape, node.out_dtype
+        assert dtype == np.float32, f"{node.fn.__name__} forward gave {dtype}"
+        grads = node.fn.backward(node, np.ones(shape, dtype=dtype))
         for i, g in enumerate(grads if isinstance(grads, tuple) else (grads,)):
-            parent = node._ctx.parents[i]
-            parent_dtype = parent.dtype if parent._ctx is None else parent._ctx.out_dtype
+            parent = node.parents[i]
+            parent_dtype = parent.out_dtype if isinstance(parent, Context) else parent.dtype
             if g is not None and parent_dtype == np.float32:
                 assert g.dtype == np.float32, \
-                    f"{node._ctx.fn.__name__}.backward gave a {g.dtype} gradient for input {i}"
+                    f"{node.fn.__name__}.backward gave a {g.dtype} gradient for input {i}"
     out.backward(np.ones_like(out.data))
     for i, x in enumerate(xs):
         assert x.grad is not None and x.grad.dtype == np.float32, f"input {i} has grad {x.grad!r}"

@@ -8,7 +8,7 @@ from strategies import requiring
 
 import engine
 from engine import GradcheckError, GradcheckReport, Tensor
-from engine import ops_elementwise as E
+from engine.ops import elementwise as E
 
 
 def test_a_right_gradient_passes_with_a_small_error():

@@ -5,7 +5,7 @@ import pytest
 
 import engine
 from engine import Tensor, nn
-from engine.nn.fused import FusedRNN
+from engine.ops.rnn import FusedRNN
 
 B, T, I, H = 3, 5, 3, 4
 LENGTHS = np.array([5, 2, 4])
@@ -248,7 +248,7 @@ def test_fused_is_the_default_and_one_node():
     model = nn.RNN(I, H)
     out, _ = model(Tensor(rand(B, T, I), requires_grad=True))
     assert model.fused and out._ctx.fn is FusedRNN
-    assert not nn.RNN(I, H, fused=False)(rand(B, T, I))[0]._ctx.fn is FusedRNN
+    assert nn.RNN(I, H, fused=False)(rand(B, T, I))[0]._ctx.fn is not FusedRNN
 
 
 def _buggy_backward(ctx, grad):
@@ -350,7 +350,7 @@ def test_initialisation_as_pytorch_and_reproducible():
     a = nn.LSTM(3, 16)
     engine.seed(3)
     b = nn.LSTM(3, 16)
-    for (name, p), q in zip(a.named_parameters(), b.parameters()):
+    for (_name, p), q in zip(a.named_parameters(), b.parameters()):
         np.testing.assert_array_equal(p.data, q.data)
         assert np.abs(p.data).max() <= 1 / 4  # U(-1/sqrt(H), 1/sqrt(H))
         assert np.abs(p.data).max() > 0.2

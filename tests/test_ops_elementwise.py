@@ -1,4 +1,4 @@
-"""engine/ops_elementwise.py: + - * / **, unary -, exp, log, tanh, sigmoid, relu, with broadcasting."""
+"""engine/ops/elementwise.py: + - * / **, unary -, exp, log, tanh, sigmoid, relu, with broadcasting."""
 
 from __future__ import annotations
 
@@ -8,13 +8,23 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from strategies import (arrays, assert_float32, assert_forward, away_from_zero, broadcast_pairs,
-                        incompatible_pairs, raises_naming, requiring, shaped_arrays, shapes)
+from strategies import (
+    arrays,
+    assert_float32,
+    assert_forward,
+    away_from_zero,
+    broadcast_pairs,
+    incompatible_pairs,
+    raises_naming,
+    requiring,
+    shaped_arrays,
+    shapes,
+)
 
 import engine
 from engine import Tensor
 from engine import function as function_module
-from engine import ops_elementwise as E
+from engine.ops import elementwise as E
 
 BINARY = {
     "add": (lambda a, b: a + b, np.add),

@@ -1,4 +1,4 @@
-"""engine/ops_linalg.py: ``a @ b`` for vectors, matrices and broadcast stacks of matrices."""
+"""engine/ops/linalg.py: ``a @ b`` for vectors, matrices and broadcast stacks of matrices."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from strategies import arrays, assert_float32, assert_forward, matmul_shapes, ra
 
 import engine
 from engine import Tensor
-from engine import ops_linalg as L
+from engine.ops import linalg as L
 
 
 @settings(max_examples=40)

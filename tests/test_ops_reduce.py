@@ -1,4 +1,4 @@
-"""engine/ops_reduce.py: sum, mean, max (axis, keepdims), softmax and log-softmax."""
+"""engine/ops/reduce.py: sum, mean, max (axis, keepdims), softmax and log-softmax."""
 
 from __future__ import annotations
 
@@ -8,12 +8,20 @@ import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from strategies import (arrays, assert_float32, assert_forward, axes_for, distinct_arrays, raises_naming,
-                        requiring, shapes)
+from strategies import (
+    arrays,
+    assert_float32,
+    assert_forward,
+    axes_for,
+    distinct_arrays,
+    raises_naming,
+    requiring,
+    shapes,
+)
 
 import engine
 from engine import Tensor
-from engine import ops_reduce as R
+from engine.ops import reduce as R
 
 REDUCTIONS = {
     "sum": (lambda t, **kw: t.sum(**kw), np.sum),

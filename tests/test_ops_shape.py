@@ -1,4 +1,4 @@
-"""engine/ops_shape.py: reshape, transpose/T, indexing (with repeated integer indices), concat, stack."""
+"""engine/ops/shape.py: reshape, transpose/T, indexing (with repeated integer indices), concat, stack."""
 
 from __future__ import annotations
 
@@ -8,12 +8,20 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from strategies import (arrays, assert_float32, assert_forward, basic_indices, integer_array_indices,
-                        raises_naming, requiring, shapes)
+from strategies import (
+    arrays,
+    assert_float32,
+    assert_forward,
+    basic_indices,
+    integer_array_indices,
+    raises_naming,
+    requiring,
+    shapes,
+)
 
 import engine
 from engine import Tensor
-from engine import ops_shape as S
+from engine.ops import shape as S
 
 
 @st.composite
@@ -200,7 +208,7 @@ def test_transpose_takes_its_axes_as_a_tuple_too():
 @pytest.mark.parametrize("index", [(slice(None), 1), (0, slice(1, 3)), ([0, 2, 0],), (np.array([1, 1]), [0, 2])],
                          ids=["column", "row-slice", "repeated-rows", "repeated-pairs"])
 def test_getitem_hands_back_a_sparse_gradient_equal_to_the_dense_one(index):
-    from engine.function import Context, SparseGrad
+    from engine.autograd import Context, SparseGrad
 
     a = np.arange(12.0).reshape(3, 4)
     ctx = Context()

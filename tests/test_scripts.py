@@ -14,7 +14,7 @@ def test_the_solutions_book_adds_one_solution_page_per_exercise_page():
     assert exercises, "the published TOC lists the student exercise notebooks"
     solutions = with_solutions(toc)["parts"][-1]
     assert solutions["caption"].startswith("Solutions")
-    assert [c["file"] for c in solutions["chapters"]] == [f"exercises/solutions/{e[len('exercises/'):]}"
+    assert [c["file"] for c in solutions["chapters"]] == [f"grader/solutions/{e[len('exercises/'):]}"
                                                          for e in exercises]
     for page in solutions["chapters"]:
         assert (ROOT / f"{page['file']}.ipynb").is_file(), page

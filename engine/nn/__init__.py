@@ -1,8 +1,8 @@
 """Layers and models built on ``Tensor``: ``Module``, ``Linear``, ``Embedding``, the recurrent cells and the
 sequence models that run them, and the initialisers in ``engine.nn.init``."""
 
+from ..ops.rnn import FusedRNN
 from . import init
-from .fused import FusedRNN
 from .module import Embedding, Linear, Module
 from .rnn import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNCell
 

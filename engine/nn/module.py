@@ -8,24 +8,10 @@ from typing import Any
 
 import numpy as np
 
+from ..checks import float_dtype, positive_int
 from ..function import ShapeError
 from ..tensor import Tensor
 from . import init
-
-_FLOATS = (np.dtype(np.float32), np.dtype(np.float64))
-
-
-def _float_dtype(owner: str, dtype: Any) -> np.dtype:
-    dtype = np.dtype(dtype)
-    if dtype not in _FLOATS:
-        raise TypeError(f"{owner}: dtype must be float32 or float64, got {dtype}")
-    return dtype
-
-
-def _positive_int(owner: str, name: str, value: Any) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-        raise ValueError(f"{owner}: {name} must be a positive integer, got {value!r}")
-    return int(value)
 
 
 class Module:
@@ -77,7 +63,7 @@ class Module:
     def zero_grad(self) -> None:
         """Set every parameter's ``.grad`` to ``None``."""
         for p in self.parameters():
-            p.grad = None
+            p.zero_grad()
 
     def extra_repr(self) -> str:
         """The arguments shown between the parentheses of ``repr``."""
@@ -118,9 +104,9 @@ class Linear(Module):
     """
 
     def __init__(self, in_features: int, out_features: int, bias: bool = True, dtype: Any = np.float64):
-        self.in_features = _positive_int("Linear", "in_features", in_features)
-        self.out_features = _positive_int("Linear", "out_features", out_features)
-        self.dtype = _float_dtype("Linear", dtype)
+        self.in_features = positive_int("Linear", "in_features", in_features)
+        self.out_features = positive_int("Linear", "out_features", out_features)
+        self.dtype = float_dtype("Linear", dtype)
         bound = 1 / math.sqrt(self.in_features)
         self.W = init.uniform_(Tensor(np.zeros((in_features, out_features)), True, self.dtype), -bound, bound)
         self.b = init.uniform_(Tensor(np.zeros(out_features), True, self.dtype), -bound, bound) if bias else None
@@ -155,9 +141,9 @@ class Embedding(Module):
     """
 
     def __init__(self, num_embeddings: int, embedding_dim: int, dtype: Any = np.float64):
-        self.num_embeddings = _positive_int("Embedding", "num_embeddings", num_embeddings)
-        self.embedding_dim = _positive_int("Embedding", "embedding_dim", embedding_dim)
-        self.dtype = _float_dtype("Embedding", dtype)
+        self.num_embeddings = positive_int("Embedding", "num_embeddings", num_embeddings)
+        self.embedding_dim = positive_int("Embedding", "embedding_dim", embedding_dim)
+        self.dtype = float_dtype("Embedding", dtype)
         self.W = init.normal_(Tensor(np.zeros((num_embeddings, embedding_dim)), True, self.dtype))
 
     def forward(self, ids: Any) -> Tensor:

@@ -9,17 +9,18 @@ U(-1/sqrt(H), 1/sqrt(H)), PyTorch's default; see ``engine.nn.init`` for the alte
 from __future__ import annotations
 
 import math
-from typing import Any, Union
+from typing import Any
 
 import numpy as np
 
+from ..checks import float_dtype, positive_int
 from ..function import ShapeError
+from ..ops.rnn import FusedRNN
 from ..tensor import Tensor, stack
 from . import init
-from .fused import FusedRNN
-from .module import Module, _float_dtype, _positive_int, as_input
+from .module import Module, as_input
 
-State = Union[Tensor, tuple[Tensor, Tensor]]
+State = Tensor | tuple[Tensor, Tensor]
 
 
 class _Cell(Module):
@@ -30,9 +31,9 @@ class _Cell(Module):
 
     def __init__(self, input_size: int, hidden_size: int, dtype: Any):
         name = type(self).__name__
-        self.input_size = _positive_int(name, "input_size", input_size)
-        self.hidden_size = _positive_int(name, "hidden_size", hidden_size)
-        self.dtype = _float_dtype(name, dtype)
+        self.input_size = positive_int(name, "input_size", input_size)
+        self.hidden_size = positive_int(name, "hidden_size", hidden_size)
+        self.dtype = float_dtype(name, dtype)
         width = self.n_gates * self.hidden_size
         self.W_xh = self._param(self.input_size, width)
         self.W_hh = self._param(self.hidden_size, width)
@@ -224,9 +225,6 @@ class _Sequence(Module):
                 outputs.append(self.cell.output(new) * keep)
                 state = _blend(keep, drop, new, state)
         return stack(outputs, axis=1), state
-
-    def extra_repr(self) -> str:
-        return ""
 
 
 def _check_lengths(owner: str, lengths: Any, batch: int, steps: int) -> np.ndarray:

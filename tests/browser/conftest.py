@@ -11,7 +11,6 @@ import os
 from pathlib import Path
 
 import pytest
-
 from site_audit import CHROMIUM_ARGS, HTML, find_chromium, serve
 
 HERE = Path(__file__).resolve().parent

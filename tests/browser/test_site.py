@@ -5,11 +5,9 @@ from __future__ import annotations
 import base64
 import importlib.metadata
 import json
-import re
 from pathlib import Path
 
 import pytest
-
 from site_audit import HTML, SCREENSHOTS, audit_page, serve, toc_pages
 
 PAGES = toc_pages()
@@ -20,7 +18,6 @@ SLIDER_MODELS = ("IntSliderModel", "FloatSliderModel", "FloatLogSliderModel", "S
 def _first_of_each_part() -> set[str]:
     """The root and the first page of each part: the pages screenshotted for people to look at."""
     import yaml
-
     from site_audit import REPO
 
     toc = yaml.safe_load((REPO / "_toc.yml").read_text(encoding="utf-8"))
