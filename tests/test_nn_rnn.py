@@ -359,3 +359,16 @@ def test_initialisation_as_pytorch_and_reproducible():
     g = nn.GRU(3, 16)
     assert [(n, p.shape) for n, p in g.named_parameters()] == [
         ("cell.W_xh", (3, 48)), ("cell.W_hh", (16, 48)), ("cell.b_xh", (48,)), ("cell.b_hh", (48,))]
+
+
+def test_lstm_forget_bias_sets_only_the_forget_slice():
+    engine.seed(5)
+    plain = nn.LSTM(3, 4)
+    engine.seed(5)
+    biased = nn.LSTM(3, 4, forget_bias=1.0)
+    b0, b1 = plain.cell.b_h.data, biased.cell.b_h.data
+    np.testing.assert_array_equal(b1[4:8], np.ones(4))
+    np.testing.assert_array_equal(np.delete(b1, np.s_[4:8]), np.delete(b0, np.s_[4:8]))
+    assert not np.allclose(b0[4:8], 1.0)  # the test would see a no-op option
+    with pytest.raises(ValueError, match="LSTMCell: forget_bias must be a finite number"):
+        nn.LSTMCell(3, 4, forget_bias=float("nan"))

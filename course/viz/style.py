@@ -1,6 +1,9 @@
-"""The book's one palette: every figure takes its colours from here, so a concept keeps its colour.
+"""The book's house style: one palette (a concept keeps its colour) and one size for figures.
 
-(The house style for sizes and fonts lives here too, as it grows.)
+The book's text column is about 690 CSS px wide at 1280 px. A figure saved at ``DPI`` that is at most
+``WIDTH`` inches wide is shown at its natural size, so a font of ``MIN_FONT`` points renders at
+``MIN_FONT * DPI / 72`` = 12.5 CSS px, above the book's floor of 9 CSS px. A wider figure is scaled down
+and its text with it: split it, or keep it to ``WIDTH``.
 """
 
 from __future__ import annotations
@@ -19,3 +22,7 @@ RECURRENT = "#b03a2e"   # the recurrent edge h_{t-1} -> h_t
 # matplotlib's tab10, so classes keep their colour across figures
 CLASSES = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f",
            "#bcbd22", "#17becf"]
+
+WIDTH = 6.8        # inches: the widest figure that is not scaled down in the book's column
+DPI = 100          # matplotlib's inline backend default; WIDTH * DPI = 680 px
+MIN_FONT = 9.0     # points: no text in a figure smaller than this

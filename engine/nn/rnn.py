@@ -120,14 +120,23 @@ class LSTMCell(_Cell):
         input_size: size of each input vector x.
         hidden_size: size H of h and c.
         dtype: float64 (default) or float32.
+        forget_bias: if given, the forget gate's bias starts at this value instead of a random one. 1.0
+            (Gers et al., 2000; Keras's ``unit_forget_bias=True``) starts f near sigmoid(1) = 0.73, so the
+            cell remembers by default; PyTorch has no such option (set ``b_h[H:2H]`` after creation).
     """
 
     n_gates = 4
     n_states = 2
 
-    def __init__(self, input_size: int, hidden_size: int, dtype: Any = np.float64):
+    def __init__(self, input_size: int, hidden_size: int, dtype: Any = np.float64,
+                 forget_bias: float | None = None):
         super().__init__(input_size, hidden_size, dtype)
         self.b_h = self._param(4 * self.hidden_size)
+        if forget_bias is not None:
+            if isinstance(forget_bias, bool) or not isinstance(forget_bias, (int, float)) \
+                    or not math.isfinite(forget_bias):
+                raise ValueError(f"LSTMCell: forget_bias must be a finite number, got {forget_bias!r}")
+            self.b_h.data[self.hidden_size:2 * self.hidden_size] = forget_bias
 
     def step(self, x: Tensor, state: tuple[Tensor, Tensor]) -> tuple[Tensor, Tensor]:
         """(h', c') from x and (h, c), without input checks."""
@@ -278,10 +287,12 @@ class LSTM(_Sequence):
         input_size: size of each input vector.
         hidden_size: size H of h and c.
         dtype: float64 (default) or float32.
+        forget_bias: if given, the forget gate's starting bias (see ``LSTMCell``; 1.0 is the usual choice).
     """
 
-    def __init__(self, input_size: int, hidden_size: int, dtype: Any = np.float64):
-        self.cell = LSTMCell(input_size, hidden_size, dtype=dtype)
+    def __init__(self, input_size: int, hidden_size: int, dtype: Any = np.float64,
+                 forget_bias: float | None = None):
+        self.cell = LSTMCell(input_size, hidden_size, dtype=dtype, forget_bias=forget_bias)
 
 
 class GRU(_Sequence):
