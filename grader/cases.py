@@ -81,18 +81,86 @@ def describe_exception(e: BaseException) -> str:
 
 
 
+class WrongAnswer(Exception):
+    """Raised by a spec's ``call`` when it can tell best what is wrong ("wrong shape of b_h: ...")."""
+
+
+def _resolve(dotted: str) -> Any:
+    import importlib
+
+    parts = dotted.split(".")
+    obj = importlib.import_module(parts[0])
+    for k, name in enumerate(parts[1:], 1):
+        try:
+            obj = getattr(obj, name)
+        except AttributeError:
+            obj = importlib.import_module(".".join(parts[: k + 1]))
+    return obj
+
+
+def _functions_of(obj: Any) -> list[Any]:
+    """The Python functions behind a function, a method or a class (its own methods)."""
+    if isinstance(obj, type):
+        out = []
+        for v in vars(obj).values():
+            v = getattr(v, "__func__", v)
+            if hasattr(v, "__code__"):
+                out.append(v)
+        return out
+    obj = getattr(obj, "__func__", obj)
+    return [obj] if hasattr(obj, "__code__") else []
+
+
+def _raiser(message: str, n_free: int) -> Any:
+    """A code object that raises ``PermissionError(message)``, with ``n_free`` free variables."""
+    free = [f"_free{i}" for i in range(n_free)]
+    lines = ["def _outer():"] + [f"    {v} = None" for v in free]
+    lines += ["    def _forbidden(*args, **kwargs):"]
+    lines += [f"        {', '.join(free)}"] if free else []
+    lines += [f"        raise PermissionError({message!r})", "    return _forbidden"]
+    ns: dict[str, Any] = {}
+    exec("\n".join(lines), ns)
+    return ns["_outer"]().__code__
+
+
+@contextlib.contextmanager
+def forbidden(names: tuple[str, ...], qid: str = "") -> Iterator[None]:
+    """While the block runs, calling any of ``names`` (dotted, e.g. ``engine.Tensor.backward``) raises.
+
+    The functions' code is swapped, not their names, so an alias taken earlier
+    (``bw = Tensor.backward``) is caught as well; everything is restored when the block ends.
+    """
+    swapped: list[tuple[Any, Any]] = []
+    try:
+        for name in names:
+            message = (f"{name} is off limits in Exercise {qid}: the exercise asks you to write "
+                       f"what it does yourself" if qid else f"{name} is off limits here")
+            for f in _functions_of(_resolve(name)):
+                code = f.__code__
+                f.__code__ = _raiser(message, len(code.co_freevars))
+                swapped.append((f, code))
+        yield
+    finally:
+        for f, code in reversed(swapped):
+            f.__code__ = code
+
+
 def run_case(q: Any, fn: Callable[..., Any], args: tuple) -> tuple[str, Any]:
     """Run one case of question ``q`` on ``fn``: ``("ok", encoded result)``, or a status and a reason.
 
     Statuses: ``not implemented``, ``error`` (it raised), ``wrong type`` (a result the grader cannot
-    read). The arguments are a fresh copy, so a function that changes its inputs changes nothing else.
+    read, or one the spec's ``call`` found wrong). The arguments are a fresh copy, so a function that
+    changes its inputs changes nothing else. The question's ``forbidden`` functions raise meanwhile.
     """
     try:
-        result = q.run(fn, roundtrip(args))
+        with forbidden(tuple(getattr(q, "forbidden", ()) or ()), q.id):
+            result = q.run(fn, roundtrip(args))
     except NotImplementedError as e:
         return "not implemented", describe_exception(e)
     except TimeLimit:
         raise
+    except WrongAnswer as e:
+        return "wrong type", str(e)
     except BaseException as e:
         return "error", describe_exception(e)
     try:

@@ -52,7 +52,7 @@ def type_name(x: Any) -> str:
 def _encode_array(a: np.ndarray) -> dict:
     if a.dtype.kind not in ARRAY_KINDS:
         raise CodecError(f"an array of dtype {a.dtype} (only bool, integer and float arrays can be graded)")
-    a = np.ascontiguousarray(a)
+    a = a if a.flags.c_contiguous else a.copy(order="C")  # keeps 0-d arrays 0-d
     dtype = a.dtype.newbyteorder("<") if a.dtype.byteorder == ">" else a.dtype
     return {
         "dtype": dtype.str,

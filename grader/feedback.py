@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import inspect
 import sys
+import textwrap
 from collections.abc import Callable
 from typing import Any
 
@@ -11,15 +13,34 @@ from .cases import CHECK_TIMEOUT, TimeLimit, expected_result, is_disabled, run_c
 from .codec import decode, type_name
 
 
-def format_failure(q: Any, label: str, args: tuple, reason: str, expected: Any = None, got: Any = None) -> str:
-    """The verdict of a failed case: the reason, the input, expected against got, the hint."""
+def input_names(q: Any, ref: Callable[..., Any] | None = None) -> list[str]:
+    """The names of a case's arguments: the spec's ``inputs``, or the reference's parameters."""
+    if q.inputs:
+        return list(q.inputs)
+    if q.call is None and ref is not None:
+        try:
+            return list(inspect.signature(ref).parameters)
+        except (TypeError, ValueError):
+            return []
+    return []
+
+
+def format_failure(q: Any, label: str, args: tuple, reason: str, expected: Any = None, got: Any = None,
+                   names: list[str] | None = None) -> str:
+    """The verdict of a failed case: the reason, the input, expected against got (of the output that
+    is wrong, by name), the hint."""
     lines = [f"Exercise {q.id}: {label} failed: {reason}"]
-    lines.append(f"  input:    {spec.describe(args, 200)}")
+    shown = [f"{n}={spec.brief(a)}" for n, a in zip(names, args)] if names and len(names) == len(args) \
+        else [spec.brief(a) for a in args]
+    lines += textwrap.wrap(", ".join(shown), 78, initial_indent="  input: ", subsequent_indent="         ")
     if expected is not None or got is not None:
-        lines.append(f"  expected: {spec.describe(expected)}")
-        lines.append(f"  got:      {spec.describe(got)}")
+        name, e, g = q.part(expected, got) if q.compare is None else ("", expected, got)
+        tags = [f"expected {name}:" if name else "expected:", f"got {name}:" if name else "got:"]
+        width = max(len(t) for t in tags) + 1
+        for tag, value in zip(tags, (e, g)):
+            lines.append(f"  {tag:<{width}}{spec.describe(value, indent=' ' * (width + 2))}")
     if q.hint:
-        lines.append(f"  hint: {q.hint}")
+        lines += textwrap.wrap(q.hint, 78, initial_indent="  hint: ", subsequent_indent="        ")
     return "\n".join(lines)
 
 
@@ -54,6 +75,7 @@ def check(qid: str, fn: Callable[..., Any] | None = None, *, hidden: bool = Fals
         print(f"Exercise {q.id}: cannot check here, the reference solutions are not available ({e}).")
         return
     cases = q.hidden_cases(0) if hidden else q.public_cases()
+    names = input_names(q, ref)
     kind = "hidden" if hidden else "public"
     try:
         with time_limit(CHECK_TIMEOUT):
@@ -64,12 +86,12 @@ def check(qid: str, fn: Callable[..., Any] | None = None, *, hidden: bool = Fals
                     print(f"Exercise {q.id}: not implemented yet.")
                     return
                 if status != "ok":
-                    print(format_failure(q, label, args, out))
+                    print(format_failure(q, label, args, out, names=names))
                     return
                 expected, got = expected_result(q, ref, args), decode(out)
                 reason = q.verdict(expected, got, args)
                 if reason:
-                    print(format_failure(q, label, args, reason, expected, got))
+                    print(format_failure(q, label, args, reason, expected, got, names))
                     return
     except TimeLimit:
         print(f"Exercise {q.id}: stopped after {CHECK_TIMEOUT:g} s; is there an endless loop?")

@@ -43,3 +43,25 @@ def function(q: Question) -> Any:
     if q.function not in ns:
         raise LookupError(f"the solution notebook {q.notebook} defines no function {q.function!r} ({q.id})")
     return ns[q.function]
+
+
+def solution_cell(q: Question) -> str:
+    """The source of the ``# Exercise N.K`` cell of question ``q`` in its solution notebook."""
+    for cell in read_cells(solution_path(q.notebook)):
+        if cell.exercise == q.id:
+            return cell.source
+    raise LookupError(f"the solution notebook {q.notebook} has no cell for Exercise {q.id}")
+
+
+def mutant_function(q: Question, mutant: Any) -> Any:
+    """The function of ``q`` with the slip of ``mutant`` (a ``grader.spec.Mutant``) made in its cell.
+
+    The mutated cell runs in a copy of the solution notebook's namespace, so the reference is untouched.
+    """
+    src = strip_magics(mutant.apply(solution_cell(q)))
+    ns = dict(namespace(q.notebook))
+    filename = f"<{q.id} mutant: {mutant.name}>"
+    linecache.cache[filename] = (len(src), None, src.splitlines(True), filename)
+    with cases.disabled(), contextlib.redirect_stdout(io.StringIO()):
+        exec(compile(src, filename, "exec"), ns)
+    return ns[q.function]

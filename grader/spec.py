@@ -34,6 +34,36 @@ class SpecError(ValueError):
     """An exercise spec that is inconsistent (an author's mistake, reported at build and grade time)."""
 
 
+@dataclass(frozen=True)
+class Mutant:
+    """A plausible wrong answer to a question, kept in its spec so that a test can show it is caught.
+
+    The mutant is the solution cell of the question with ``old`` replaced by ``new`` (``count``
+    occurrences, 0 for all); ``old`` must occur in the solution (the test fails otherwise, so a bank
+    cannot rot when a solution is rewritten).
+
+    Args:
+        name: the slip, in a reader's words ("W_hh instead of its transpose").
+        old, new: the text replaced in the solution cell, and its replacement.
+        count: how many occurrences of ``old`` to replace; 0 replaces them all.
+        public: True when the public cases must catch it; False for a mutant that the public cases
+            let through and only the hidden cases catch (the hidden tests earn their name).
+    """
+
+    name: str
+    old: str
+    new: str
+    count: int = 1
+    public: bool = True
+
+    def apply(self, source: str) -> str:
+        """``source`` with the slip made; ``SpecError`` when ``old`` is not in it."""
+        found = source.count(self.old)
+        if not self.old or found == 0 or (self.count and found < self.count):
+            raise SpecError(f"mutant {self.name!r}: {self.old!r} is not in the solution ({found} found)")
+        return source.replace(self.old, self.new, self.count or -1)
+
+
 @dataclass
 class Question:
     """One graded question: the function a student writes, its points and its test cases.
@@ -53,6 +83,16 @@ class Question:
         rtol, atol: tolerances of the default comparison, as in ``numpy.allclose``.
         hint: one sentence shown when a case fails.
         timeout: seconds allowed for all cases of the question in the student's process.
+        returns: the names of the function's outputs, in order (``("dx", "dh_prev")``), or one name
+            for a single output: a verdict names the output that is wrong ("wrong value of db_h").
+        inputs: the names of a case's arguments, shown in the feedback (default: the reference
+            function's parameter names when there is no ``call``).
+        forbidden: dotted names of engine functions or classes that may not run while a case of this
+            question runs (``"engine.Tensor.backward"``, ``"engine.nn.LSTMCell"``): calling one, by
+            any name or alias, raises ``PermissionError`` in the student's code.
+        mutants: the bank of plausible wrong answers (``Mutant``), each of which must score zero.
+        kind: ``"code"`` (write a piece), ``"choice"`` (choose and justify, graded by a test) or
+            ``"training"`` (build and train a model; the grader retrains it with a fixed seed).
     """
 
     id: str
@@ -68,6 +108,11 @@ class Question:
     atol: float = 1e-9
     hint: str = ""
     timeout: float = 10.0
+    returns: tuple[str, ...] | str = ()
+    inputs: tuple[str, ...] = ()
+    forbidden: tuple[str, ...] = ()
+    mutants: tuple[Mutant, ...] = ()
+    kind: str = "code"
     notebook: str = field(default="", repr=False)
 
     def __post_init__(self) -> None:
@@ -79,6 +124,17 @@ class Question:
             raise SpecError(f"Question {self.id}: points must be positive, got {self.points!r}")
         if not callable(self.hidden):
             raise SpecError(f"Question {self.id}: hidden must be a generator rng -> argument tuple")
+        if isinstance(self.returns, str):
+            self.returns = (self.returns,)
+        self.returns, self.inputs = tuple(self.returns), tuple(self.inputs)
+        self.forbidden, self.mutants = tuple(self.forbidden), tuple(self.mutants)
+        if self.kind not in ("code", "choice", "training"):
+            raise SpecError(f"Question {self.id}: kind must be 'code', 'choice' or 'training', got {self.kind!r}")
+        if not all(isinstance(m, Mutant) for m in self.mutants):
+            raise SpecError(f"Question {self.id}: every mutant must be a grader.spec.Mutant")
+        names = [m.name for m in self.mutants]
+        if len(set(names)) != len(names):
+            raise SpecError(f"Question {self.id}: two mutants share a name in {names}")
 
     @property
     def chapter(self) -> int:
@@ -105,7 +161,16 @@ class Question:
         """None when ``got`` (decoded) matches ``expected`` (decoded), else what differs."""
         if self.compare is not None:
             return self.compare(expected, got, args)
-        return compare(expected, got, rtol=self.rtol, atol=self.atol)
+        return compare(expected, got, rtol=self.rtol, atol=self.atol, names=self.returns)
+
+    def part(self, expected: Any, got: Any) -> tuple[str, Any, Any]:
+        """``(name, expected part, got part)`` of the first named output that differs, or the whole."""
+        parts = _named_parts(expected, got, self.returns)
+        if parts:
+            for name, e, g in parts:
+                if compare(e, g, self.rtol, self.atol) is not None:
+                    return name, e, g
+        return "", expected, got
 
 
 def _stable_seed(kind: str, qid: str) -> int:
@@ -122,20 +187,67 @@ def _as_args(q: Question, args: Any) -> tuple:
 # comparison
 
 
-def describe(x: Any, limit: int = 160) -> str:
-    """A short description of a value for a verdict: type, shape and (abridged) contents."""
+def number(x: Any) -> str:
+    """A number as a reader writes it: ``1.0``, ``-0.2387038482``, ``3``, ``nan`` (never ``np.float64(1.0)``)."""
+    if isinstance(x, (bool, np.bool_)):
+        return str(bool(x))
+    if isinstance(x, (int, np.integer)):
+        return str(int(x))
+    v = float(x)
+    text = f"{v:.10g}"
+    if all(ch not in text for ch in ".ena"):
+        text += ".0"
+    return text
+
+
+def _array_text(a: np.ndarray, indent: str) -> str:
+    """The array's values, whole rows only (numpy's own summary with "..." for long axes)."""
+    with np.printoptions(precision=6, threshold=48, edgeitems=3, linewidth=76 - len(indent), suppress=False):
+        body = np.array2string(a, separator=", ")
+    return body.replace("\n", "\n" + indent)
+
+
+def describe(x: Any, limit: int = 160, indent: str = "            ") -> str:
+    """A description of a value for a verdict: type, shape and contents (arrays cut by rows, never mid-row)."""
     if isinstance(x, Boxed):
-        inner = describe(x.data, limit) if x.kind == "Tensor" else repr(x.data)
+        inner = describe(x.data, limit, indent) if x.kind == "Tensor" else number(x.data)
         return f"engine.{x.kind}({inner})"
     if isinstance(x, np.ndarray):
-        with np.printoptions(precision=6, threshold=12, edgeitems=2, linewidth=10_000):
-            body = " ".join(np.array2string(x, separator=", ").split())
-        return f"array of shape {x.shape}, dtype {x.dtype}: {cut(body, limit)}"
+        if x.ndim == 0:
+            return number(x[()]) if x.dtype.kind in "biuf" else repr(x)
+        body = _array_text(x, indent)
+        head = f"array of shape {x.shape}, {x.dtype}"
+        return f"{head}:\n{indent}{body}" if "\n" in body or len(head) + len(body) > 70 else f"{head}: {body}"
+    if _is_number(x) or isinstance(x, (bool, np.bool_)):
+        return number(x)
     if isinstance(x, (list, tuple)):
-        body = ", ".join(describe(v, 60) for v in x[:6]) + (", ..." if len(x) > 6 else "")
+        if all(_is_number(v) or isinstance(v, str) for v in x) and len(x) <= 12:
+            body = ", ".join(number(v) if _is_number(v) else repr(v) for v in x)
+            return ("[" + body + "]") if isinstance(x, list) else ("(" + body + ("," if len(x) == 1 else "") + ")")
+        items = [describe(v, 60, indent + "  ") for v in x[:6]]
+        more = ", ..." if len(x) > 6 else ""
         brackets = "[]" if isinstance(x, list) else "()"
-        return f"{type_name(x)} of length {len(x)}: {cut(brackets[0] + body + brackets[1], limit)}"
+        return f"{type_name(x)} of length {len(x)}: {brackets[0]}{', '.join(items)}{more}{brackets[1]}"
     return cut(repr(x), limit)
+
+
+def brief(x: Any) -> str:
+    """A one-line summary of an argument: small values in full, big arrays by their shape."""
+    if isinstance(x, np.ndarray):
+        if x.size <= 6 and x.ndim <= 1:
+            return "array(" + ", ".join(number(v) for v in x.ravel()) + ")"
+        return f"array of shape {x.shape}"
+    if isinstance(x, Boxed):
+        return f"engine.{x.kind}"
+    if isinstance(x, dict):
+        return f"dict of {len(x)} entries"
+    if isinstance(x, (list, tuple)):
+        if len(x) <= 6 and all(_is_number(v) or isinstance(v, str) for v in x):
+            return describe(x)
+        return f"{type_name(x)} of length {len(x)}"
+    if _is_number(x) or isinstance(x, (bool, np.bool_)):
+        return number(x)
+    return cut(repr(x), 60)
 
 
 def cut(s: str, limit: int) -> str:
@@ -146,69 +258,105 @@ def cut(s: str, limit: int) -> str:
 def _is_number(x: Any) -> bool:
     if isinstance(x, (bool, np.bool_)):
         return False
+    if isinstance(x, np.ndarray):
+        return x.ndim == 0 and x.dtype.kind in "iuf"
     return isinstance(x, (int, float, np.integer, np.floating))
 
 
-def compare(expected: Any, got: Any, rtol: float = 1e-6, atol: float = 1e-9, where: str = "") -> str | None:
-    """None if ``got`` matches ``expected`` (decoded values), else a one-line reason naming the place."""
-    at = f" at {where}" if where else ""
+def _named_parts(expected: Any, got: Any, names: Sequence[str]) -> list[tuple[str, Any, Any]] | None:
+    """The outputs side by side with their names, when ``expected`` is a tuple of that many outputs."""
+    if len(names) > 1 and isinstance(expected, (list, tuple)) and len(expected) == len(names) \
+            and isinstance(got, (list, tuple)) and len(got) == len(names):
+        return list(zip(names, expected, got))
+    return None
+
+
+def compare(expected: Any, got: Any, rtol: float = 1e-6, atol: float = 1e-9, where: str = "",
+            names: Sequence[str] = ()) -> str | None:
+    """None if ``got`` matches ``expected`` (decoded values), else a one-line reason naming the output.
+
+    ``names`` names the outputs of a function that returns a tuple (or its one output), so that a
+    reason reads "wrong shape of db_h: (1, 3), expected (3,)" rather than pointing at "[4]".
+    """
+    names = (names,) if isinstance(names, str) else tuple(names)
+    if names and not where:
+        if len(names) == 1:
+            return compare(expected, got, rtol, atol, names[0])
+        if isinstance(expected, (list, tuple)) and len(expected) == len(names):
+            if not isinstance(got, (list, tuple)):
+                return f"expected a tuple ({', '.join(names)}), got {type_name(got)}"
+            if len(got) != len(names):
+                return f"expected {len(names)} outputs ({', '.join(names)}), got {len(got)}"
+            for name, e, g in zip(names, expected, got):
+                reason = compare(e, g, rtol, atol, name)
+                if reason:
+                    return reason
+            return None
+    of = f" of {where}" if where else ""
     if isinstance(expected, Boxed):
         if not isinstance(got, Boxed) or got.kind != expected.kind:
-            return f"expected an engine.{expected.kind}{at}, got {type_name(got)}"
+            return f"expected an engine.{expected.kind}{of}, got {type_name(got)}"
         return compare(expected.data, got.data, rtol, atol, f"{where}.data" if where else "data")
+    if isinstance(expected, np.ndarray) and expected.ndim == 0 and expected.dtype.kind in "iuf":
+        expected = expected[()]
+    if isinstance(got, np.ndarray) and got.ndim == 0 and got.dtype.kind in "biuf" and not isinstance(
+            expected, np.ndarray):
+        got = got[()]
     if isinstance(expected, np.ndarray):
         if not isinstance(got, np.ndarray):
-            return f"expected a numpy array{at}, got {type_name(got)}"
+            what = "a number" if _is_number(got) else type_name(got)
+            return f"expected a numpy array{of} of shape {expected.shape}, got {what}"
         if got.shape != expected.shape:
-            return f"wrong shape{at}: expected {expected.shape}, got {got.shape}"
+            return f"wrong shape{of}: {got.shape}, expected {expected.shape}"
         if expected.dtype.kind in "biu" or got.dtype.kind == "b":
             if got.dtype.kind != expected.dtype.kind and not (
                 expected.dtype.kind in "iu" and got.dtype.kind in "iu"
             ):
-                return f"wrong dtype{at}: expected {expected.dtype}, got {got.dtype}"
+                return f"wrong dtype{of}: {got.dtype}, expected {expected.dtype}"
             bad = np.argwhere(got != expected)
             if len(bad):
                 i = tuple(int(k) for k in bad[0])
-                return f"wrong value{at}, index {i}: expected {expected[i]}, got {got[i]}"
+                return f"wrong value{of} at index {i}: expected {number(expected[i])}, got {number(got[i])}"
             return None
-        return _close(expected, got, rtol, atol, at)
+        return _close(expected, got, rtol, atol, of)
     if _is_number(expected):
-        if not (_is_number(got) or (isinstance(got, np.ndarray) and got.shape == () and got.dtype.kind in "iuf")):
-            return f"expected a number{at}, got {type_name(got)}"
+        if not _is_number(got):
+            return f"expected a number{of}, got {type_name(got)}"
         if isinstance(expected, (int, np.integer)) and isinstance(got, (int, np.integer)):
-            return None if int(got) == int(expected) else f"wrong value{at}: expected {expected}, got {got}"
-        return _close(np.asarray(expected, float), np.asarray(got, float), rtol, atol, at)
+            return None if int(got) == int(expected) else \
+                f"wrong value{of}: expected {number(expected)}, got {number(got)}"
+        return _close(np.asarray(expected, float), np.asarray(got, float), rtol, atol, of)
     if isinstance(expected, (bool, np.bool_)):
         if not isinstance(got, (bool, np.bool_)):
-            return f"expected True or False{at}, got {type_name(got)}"
-        return None if bool(got) == bool(expected) else f"wrong answer{at}: expected {expected}, got {got}"
+            return f"expected True or False{of}, got {type_name(got)}"
+        return None if bool(got) == bool(expected) else f"wrong answer{of}: expected {expected}, got {got}"
     if isinstance(expected, (list, tuple)):
         if not isinstance(got, (list, tuple)):
-            return f"expected a {type_name(expected)}{at}, got {type_name(got)}"
+            return f"expected a {type_name(expected)}{of}, got {type_name(got)}"
         if len(got) != len(expected):
-            return f"wrong length{at}: expected {len(expected)} items, got {len(got)}"
+            return f"wrong length{of}: {len(got)} items, expected {len(expected)}"
         for i, (e, g) in enumerate(zip(expected, got)):
-            reason = compare(e, g, rtol, atol, f"{where}[{i}]")
+            reason = compare(e, g, rtol, atol, f"{where or 'result'}[{i}]")
             if reason:
                 return reason
         return None
     if isinstance(expected, dict):
         if not isinstance(got, dict):
-            return f"expected a dict{at}, got {type_name(got)}"
+            return f"expected a dict{of}, got {type_name(got)}"
         if set(got) != set(expected):
             missing, extra = sorted(set(expected) - set(got)), sorted(set(got) - set(expected))
-            return f"wrong keys{at}: missing {missing}, unexpected {extra}"
+            return f"wrong keys{of}: missing {missing}, unexpected {extra}"
         for k in expected:
-            reason = compare(expected[k], got[k], rtol, atol, f"{where}[{k!r}]")
+            reason = compare(expected[k], got[k], rtol, atol, f"{where or 'result'}[{k!r}]")
             if reason:
                 return reason
         return None
     if type(got) is not type(expected):
-        return f"expected a {type_name(expected)}{at}, got {type_name(got)}"
-    return None if got == expected else f"wrong value{at}: expected {expected!r}, got {got!r}"
+        return f"expected a {type_name(expected)}{of}, got {type_name(got)}"
+    return None if got == expected else f"wrong value{of}: expected {expected!r}, got {got!r}"
 
 
-def _close(expected: np.ndarray, got: np.ndarray, rtol: float, atol: float, at: str) -> str | None:
+def _close(expected: np.ndarray, got: np.ndarray, rtol: float, atol: float, of: str) -> str | None:
     e, g = np.asarray(expected, float), np.asarray(got, float)
     nan_ok = np.isnan(e) & np.isnan(g)
     with np.errstate(invalid="ignore", over="ignore"):
@@ -217,8 +365,8 @@ def _close(expected: np.ndarray, got: np.ndarray, rtol: float, atol: float, at: 
         return None
     bad = np.argwhere(~ok)[0]
     i = tuple(int(k) for k in bad)
-    index = f", index {i}" if e.ndim else ""
-    return f"wrong value{at}{index}: expected {e[i]!r}, got {g[i]!r}"
+    index = f" at index {i}" if e.ndim else ""
+    return f"wrong value{of}{index}: expected {number(e[i])}, got {number(g[i])}"
 
 
 # ---------------------------------------------------------------------------------------------------
