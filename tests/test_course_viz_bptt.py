@@ -78,9 +78,19 @@ def test_plot_bptt_steps_one_column_per_step():
 def test_bptt_stepper_starts_at_the_last_step():
     direct, total = _grads(T=7)
     box = bptt_stepper(direct, total)
-    slider = box.children[0]
-    assert (slider.value, slider.min, slider.max) == (7, 1, 7)
+    slider, stack = box.children
+    assert (slider.value, slider.options[0], slider.options[-1]) == (7, ("1", 1), ("7", 7))
+    assert stack.selected_index == 6 and len({f.value for f in stack.children}) == 7
     assert bptt_stepper(direct, total, start=2).children[0].value == 2
+
+
+def test_plot_bptt_steps_fits_the_column():
+    from course.viz import style
+    from course.viz.frames import min_font_size
+
+    direct, total = _grads(T=9)
+    fig = plot_bptt_steps(direct, total, [9, 6, 3, 1])
+    assert fig.get_figwidth() <= style.WIDTH and min_font_size(fig) >= style.MIN_FONT
 
 
 @pytest.mark.parametrize("call, message", [

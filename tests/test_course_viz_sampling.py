@@ -51,12 +51,23 @@ def test_plot_draws_one_panel_per_temperature_with_visible_whitespace():
         plot_temperatures(Z, LABELS[:3], [1.0])
 
 
-def test_explorer_slider_redraws_and_shows_the_sample():
+def test_explorer_precomputes_each_temperature_with_its_sample():
     calls = []
-    box = temperature_explorer(Z, LABELS, lambda tau: calls.append(tau) or f"sample at {tau:.1f}", value=1.0)
-    slider, out = box.children
-    assert type(slider).__name__ == "FloatSlider" and slider.value == 1.0
-    slider.value = 1.5
-    assert calls[-1] == 1.5
+    box = temperature_explorer(Z, LABELS, lambda tau: calls.append(tau) or f"sample at {tau:.1f}", value=1.0,
+                               low=0.5, high=1.5, step=0.5)
+    slider, stack = box.children
+    assert type(slider).__name__ == "SelectionSlider" and slider.value == 1.0
+    assert calls == [0.5, 1.0, 1.5] and stack.selected_index == 1
+    image, note = stack.children[2].children
+    assert "sample at 1.5" in note.value and bytes(image.value).startswith(b"\x89PNG")
+    assert slider.style.description_width == "initial"  # "temperature" is not cut to "temperat..."
     with pytest.raises(ValueError, match="low <= value <= high"):
         temperature_explorer(Z, LABELS, str, value=5.0)
+
+
+def test_plot_temperatures_fits_the_column():
+    from course.viz import style
+    from course.viz.frames import min_font_size
+
+    fig = plot_temperatures(Z, LABELS, [0.5, 1.0, 1.5, 2.0])
+    assert fig.get_figwidth() <= style.WIDTH and min_font_size(fig) >= style.MIN_FONT

@@ -64,16 +64,41 @@ def test_plot_steps_one_column_per_step():
         plot_steps(XS, HS, [])
 
 
-def test_stepper_slider_covers_the_steps_and_redraws(monkeypatch):
+def test_plot_steps_fits_the_column_and_keeps_text_readable():
+    from course.viz import style
+    from course.viz.frames import min_font_size
+
+    for steps in ([1], [1, 2, 3], [1, 2, 3, 4]):
+        fig = plot_steps(XS, HS, steps, unit_labels=["u", "v"])
+        assert fig.get_figwidth() <= style.WIDTH  # 54 % in chapter 4 when it grew with the steps
+        assert min_font_size(fig) >= style.MIN_FONT
+        plt.close(fig)
+
+
+def _link_targets(box):
+    """The (source, target) pairs of the browser-side links in the widget state the page would embed."""
+    from ipywidgets.embed import dependency_state
+
+    state = dependency_state(box)
+    return [(s["state"]["source"], s["state"]["target"]) for s in state.values()
+            if s["model_name"] == "LinkModel"]
+
+
+def test_stepper_precomputes_one_frame_per_step_linked_in_the_browser(monkeypatch):
     import course.viz.widgets as w
 
     drawn = []
     real = w.plot_step
     monkeypatch.setattr(w, "plot_step", lambda *a, **k: drawn.append(a[2]) or real(*a, **k))
     box = sequence_stepper(XS, HS, start=2)
-    slider = box.children[0]
-    assert (slider.min, slider.max, slider.value) == (1, 4, 2)
-    slider.value = 4
-    assert drawn[-1] == 4 and 2 in drawn
+    slider, stack = box.children
+    assert sorted(drawn) == [1, 2, 3, 4]  # every frame drawn up front, none later
+    assert list(slider.options) == [("1", 1), ("2", 2), ("3", 3), ("4", 4)]
+    assert slider.value == 2 and stack.selected_index == 1
+    frames = [f.value for f in stack.children]
+    assert len(set(frames)) == 4  # each step's picture differs
+    links = _link_targets(box)
+    assert links == [(["IPY_MODEL_" + slider.model_id, "index"], ["IPY_MODEL_" + stack.model_id, "selected_index"])]
+    plt.close("all")
     with pytest.raises(ValueError, match="start must be between 1 and 4"):
         sequence_stepper(XS, HS, start=9)

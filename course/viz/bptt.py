@@ -8,7 +8,8 @@ loss L_t ("direct", dL_t/dh_t) and everything later, arriving from h_{t+1} ("car
 ``bptt_norms`` splits the per-step gradients into these parts; ``plot_bptt_step`` draws the backward pass
 as it stands after reaching step t (steps T..t done, earlier steps still to come); ``plot_bptt_steps``
 draws several such moments side by side (the printed book's figure) and ``bptt_stepper`` puts a slider on
-``plot_bptt_step`` that starts at t = T and moves backwards.
+``plot_bptt_step`` that starts at t = T and moves backwards (``frames.frame_slider``: all steps drawn up
+front, so the slider also works in the static book).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from typing import Any
 import numpy as np
 
 from . import style
+from .frames import frame_slider
 
 __all__ = ["bptt_norms", "bptt_stepper", "plot_bptt_step", "plot_bptt_steps"]
 
@@ -105,7 +107,7 @@ def plot_bptt_step(direct: Any, total: Any, t: int, *, axes: Sequence[Any] | Non
         raise ValueError(f"plot_bptt_step: t must be an integer between 1 and {steps}, got {t!r}")
     norms = bptt_norms(d, g)
     if axes is None:
-        _, axes = plt.subplots(2, 1, figsize=(6.8, 4.4), sharex=True, height_ratios=[1, 1.3],
+        _, axes = plt.subplots(2, 1, figsize=(style.WIDTH, 4.4), sharex=True, height_ratios=[1, 1.3],
                                layout="constrained")
     ax_map, ax_norm = axes
     time = np.arange(1, steps + 1)
@@ -134,19 +136,20 @@ def plot_bptt_step(direct: Any, total: Any, t: int, *, axes: Sequence[Any] | Non
     ax_norm.set_xticks(time)
     ax_norm.set_xlabel("time step $t$ (the backward pass runs from $T$ down to 1)")
     ax_norm.set_ylabel("norm")
-    ax_norm.legend(loc="upper left", fontsize=8, framealpha=0.9)
+    ax_norm.legend(loc="upper left", fontsize=style.LEGEND_FONT, framealpha=0.9)
     ax_norm.grid(alpha=0.3, axis="y")
     if title:
         i = t - 1
-        ax_map.set_title(f"t = {t}:  |from $L_t$| = {norms['direct'][i]:.3f},  |from $h_{{t+1}}$| = "
-                         f"{norms['carried'][i]:.3f},  $|\\partial L/\\partial h_t|$ = {norms['total'][i]:.3f}",
-                         fontsize=10)
+        ax_map.set_title(f"t = {t}:  norm from $L_t$ {norms['direct'][i]:.3f},  from $h_{{t+1}}$ "
+                         f"{norms['carried'][i]:.3f},  total {norms['total'][i]:.3f}", fontsize=style.TITLE_FONT)
     return axes
 
 
-def plot_bptt_steps(direct: Any, total: Any, steps: Sequence[int]) -> Any:
-    """Several ``plot_bptt_step`` panels side by side, in the order given: the static twin of
+def plot_bptt_steps(direct: Any, total: Any, steps: Sequence[int], *, columns: int = 3) -> Any:
+    """Several ``plot_bptt_step`` panels, ``columns`` to a row, in the order given: the static twin of
     ``bptt_stepper`` for print (give the steps in decreasing order, as the backward pass meets them).
+
+    The figure is ``style.WIDTH`` wide (more steps make more rows), so it is not shrunk in the column.
 
     Returns:
         The matplotlib Figure.
@@ -155,21 +158,38 @@ def plot_bptt_steps(direct: Any, total: Any, steps: Sequence[int]) -> Any:
 
     if len(steps) == 0:
         raise ValueError("plot_bptt_steps: give at least one step to draw")
-    fig, grid = plt.subplots(2, len(steps), figsize=(3.6 * len(steps), 4.2), sharex=True, squeeze=False,
-                             height_ratios=[1, 1.3], layout="constrained")
+    if columns < 1:
+        raise ValueError(f"plot_bptt_steps: columns must be at least 1, got {columns}")
+    ncols = min(len(steps), columns)
+    nrows = -(-len(steps) // ncols)
+    fig, grid = plt.subplots(2 * nrows, ncols, figsize=(style.WIDTH, 3.6 * nrows + 0.5), squeeze=False,
+                             height_ratios=[1, 1.3] * nrows, layout="constrained")
     for k, t in enumerate(steps):
-        plot_bptt_step(direct, total, t, axes=(grid[0, k], grid[1, k]), title=False)
-        grid[0, k].set_title(f"backward pass at t = {t}", fontsize=10)
-        grid[1, k].set_xlabel("time step $t$")
-        if k:
-            grid[0, k].set_ylabel("")
-            grid[1, k].set_ylabel("")
-            grid[1, k].get_legend().remove()
+        row, col = divmod(k, ncols)
+        top, bottom = grid[2 * row, col], grid[2 * row + 1, col]
+        top.sharex(bottom)
+        plot_bptt_step(direct, total, t, axes=(top, bottom), title=False)
+        top.set_title(f"backward pass at t = {t}", fontsize=style.TITLE_FONT)
+        top.tick_params(labelbottom=False)
+        bottom.set_xlabel("time step $t$")
+        if bottom.get_xticks().size > 6:  # narrow panels: label every other step so ticks do not collide
+            bottom.set_xticks(bottom.get_xticks()[::2])
+        bottom.get_legend().remove()
+        if col:
+            top.set_ylabel("")
+            bottom.set_ylabel("")
+    for k in range(len(steps), nrows * ncols):
+        row, col = divmod(k, ncols)
+        grid[2 * row, col].set_visible(False)
+        grid[2 * row + 1, col].set_visible(False)
+    handles, labels = grid[1, 0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="outside lower center", ncols=len(handles), fontsize=style.LEGEND_FONT)
+    style.enforce_min_font(fig)
     return fig
 
 
 def bptt_stepper(direct: Any, total: Any, *, start: int | None = None) -> Any:
-    """A slider over the time steps that redraws ``plot_bptt_step``; it starts at t = T (the end of the
+    """A slider over the time steps that shows ``plot_bptt_step``; it starts at t = T (the end of the
     sequence, where the backward pass begins): move it left to follow the gradient back in time.
 
     Args:
@@ -178,22 +198,17 @@ def bptt_stepper(direct: Any, total: Any, *, start: int | None = None) -> Any:
         start: the step shown first (default T).
 
     Returns:
-        An ``ipywidgets.VBox`` holding the ``IntSlider`` (``.children[0]``) and the plot's output.
+        An ``ipywidgets.VBox`` holding the slider (``.children[0]``, ``.value`` the step t) and the
+        ``Stack`` of the T precomputed pictures (``.children[1]``), linked in the browser.
     """
-    import ipywidgets as widgets
-    import matplotlib.pyplot as plt
-
     d, g = _prepare(direct, total, "bptt_stepper")
     steps = g.shape[0]
     start = steps if start is None else start
     if isinstance(start, bool) or not isinstance(start, (int, np.integer)) or not 1 <= start <= steps:
         raise ValueError(f"bptt_stepper: start must be an integer between 1 and {steps}, got {start!r}")
-    slider = widgets.IntSlider(value=start, min=1, max=steps, step=1, description="step t",
-                               continuous_update=True)
 
-    def draw(t: int) -> None:
-        plot_bptt_step(d, g, t)
-        plt.show()
+    def draw(t: int) -> Any:
+        axes = plot_bptt_step(d, g, t)
+        return style.enforce_min_font(axes[0].figure)
 
-    out = widgets.interactive_output(draw, {"t": slider})
-    return widgets.VBox([slider, out])
+    return frame_slider(draw, range(1, steps + 1), value=int(start), description="step t")

@@ -3,7 +3,8 @@ ipywidgets, imported when called).
 
 - ``temperature_probs``: softmax(z / tau), the distribution a language model samples its next token from.
 - ``plot_temperatures``: that distribution at several temperatures side by side (the static twin).
-- ``temperature_explorer``: a ``FloatSlider`` over tau that redraws the distribution and shows a sample.
+- ``temperature_explorer``: a slider over tau that shows the distribution and a sample at that tau (every
+  tau drawn up front by ``frames.frame_slider``, so the slider also works in the static book).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from . import style
+from .frames import frame_slider
 
 __all__ = ["plot_temperatures", "temperature_explorer", "temperature_probs"]
 
@@ -37,8 +39,9 @@ def _labels(labels: Sequence[str], n: int, name: str) -> list[str]:
 
 
 def plot_temperatures(logits: Any, labels: Sequence[str], temperatures: Sequence[float], *,
-                      top: int | None = None, title: str | None = None) -> Any:
-    """Bar charts of ``temperature_probs(logits, tau)`` for each tau, one panel each.
+                      top: int | None = None, title: str | None = None, columns: int = 3) -> Any:
+    """Bar charts of ``temperature_probs(logits, tau)`` for each tau, one panel each, ``columns`` to a row
+    (the figure is ``style.WIDTH`` wide).
 
     Args:
         logits: the scores of the next token, shape (V,).
@@ -59,22 +62,27 @@ def plot_temperatures(logits: Any, labels: Sequence[str], temperatures: Sequence
     if len(temperatures) == 0:
         raise ValueError("plot_temperatures: give at least one temperature")
     order = np.argsort(-z, kind="stable")[: top or z.size]
-    fig, axes = plt.subplots(1, len(temperatures), figsize=(3.6 * len(temperatures), 2.8), sharey=True,
-                             squeeze=False)
-    for ax, tau in zip(axes[0], temperatures):
+    ncols = min(len(temperatures), max(1, columns))
+    nrows = -(-len(temperatures) // ncols)
+    fig, axes = plt.subplots(nrows, ncols, figsize=(style.WIDTH, 2.6 * nrows + 0.3), sharey=True,
+                             squeeze=False, layout="constrained")
+    for ax, tau in zip(axes.flat, temperatures):
         _bars(ax, temperature_probs(z, tau)[order], [names[i] for i in order], f"temperature {tau:g}")
-    axes[0, 0].set_ylabel("probability")
+    for ax in list(axes.flat)[len(temperatures):]:
+        ax.set_visible(False)
+    for row in axes:
+        row[0].set_ylabel("probability")
     if title:
-        fig.suptitle(title, fontsize=10)
-    fig.tight_layout()
+        fig.suptitle(title, fontsize=style.TITLE_FONT)
+    style.enforce_min_font(fig)
     return fig
 
 
 def _bars(ax: Any, probs: np.ndarray, names: list[str], title: str) -> None:
     ax.bar(np.arange(len(names)), probs, color=style.CLASSES[0])
-    ax.set_xticks(np.arange(len(names)), names, fontsize=8)
+    ax.set_xticks(np.arange(len(names)), names, fontsize=style.MIN_FONT)
     ax.set_ylim(0, 1)
-    ax.set_title(title, fontsize=10)
+    ax.set_title(title, fontsize=style.TITLE_FONT)
     ax.grid(alpha=0.3, axis="y")
 
 
@@ -91,28 +99,29 @@ def temperature_explorer(logits: Any, labels: Sequence[str], sample_fn: Callable
         top: if given, draw only the ``top`` most likely tokens.
 
     Returns:
-        An ``ipywidgets.VBox`` holding the ``FloatSlider`` (``.children[0]``) and the output.
+        An ``ipywidgets.VBox`` holding the slider (``.children[0]``, ``.value`` the temperature) and the
+        ``Stack`` of the precomputed pictures and samples (``.children[1]``), linked in the browser.
     """
-    import ipywidgets as widgets
-    import matplotlib.pyplot as plt
-
     z = np.asarray(getattr(logits, "data", logits), dtype=float)
     if z.ndim != 1:
         raise ValueError(f"temperature_explorer: logits must have shape (V,), got {z.shape}")
     names = _labels(labels, z.size, "temperature_explorer")
     if not 0 < low <= value <= high:
         raise ValueError(f"temperature_explorer: needs 0 < low <= value <= high, got {low}, {value}, {high}")
+    if not step > 0:
+        raise ValueError(f"temperature_explorer: step must be positive, got {step}")
     order = np.argsort(-z, kind="stable")[: top or z.size]
-    slider = widgets.FloatSlider(value=value, min=low, max=high, step=step, description="temperature",
-                                 continuous_update=False)
+    count = int(round((high - low) / step)) + 1
+    taus = [round(low + k * step, 10) for k in range(count)]
+    start = min(range(count), key=lambda k: abs(taus[k] - value))
 
-    def draw(tau: float) -> None:
-        fig, ax = plt.subplots(figsize=(7, 2.6))
+    def draw(tau: float) -> Any:
+        import matplotlib.pyplot as plt
+
+        fig, ax = plt.subplots(figsize=(style.WIDTH, 2.6), layout="constrained")
         _bars(ax, temperature_probs(z, tau)[order], [names[i] for i in order], f"temperature {tau:.2f}")
         ax.set_ylabel("probability")
-        fig.tight_layout()
-        plt.show()
         print(sample_fn(tau))
+        return style.enforce_min_font(fig)
 
-    out = widgets.interactive_output(draw, {"tau": slider})
-    return widgets.VBox([slider, out])
+    return frame_slider(draw, taus, value=taus[start], description="temperature")

@@ -8,6 +8,8 @@ and its text with it: split it, or keep it to ``WIDTH``.
 
 from __future__ import annotations
 
+from typing import Any
+
 OP = "#fde9c9"          # an operation, a cell, the highlighted step
 OP_EDGE = "#a0692b"
 STATE = "#dbe9f6"       # a hidden state, a leaf value
@@ -26,3 +28,28 @@ CLASSES = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e
 WIDTH = 6.8        # inches: the widest figure that is not scaled down in the book's column
 DPI = 100          # matplotlib's inline backend default; WIDTH * DPI = 680 px
 MIN_FONT = 9.0     # points: no text in a figure smaller than this
+LEGEND_FONT = MIN_FONT  # legends and tick labels
+TITLE_FONT = 10.0  # panel titles
+
+
+def width(fraction: float = 1.0) -> float:
+    """A figure width in inches: ``fraction`` of the column (``WIDTH``)."""
+    return WIDTH * fraction
+
+
+def enforce_min_font(fig: Any, minimum: float | None = None) -> Any:
+    """Raise every text of ``fig`` smaller than ``minimum`` points to ``minimum`` (the house rule)."""
+    from matplotlib.text import Text
+
+    minimum = MIN_FONT if minimum is None else minimum
+
+    for ax in fig.get_axes():
+        for axis in (ax.xaxis, ax.yaxis):
+            for which in ("major", "minor"):
+                ticks = axis.get_major_ticks() if which == "major" else axis.get_minor_ticks()
+                if ticks and ticks[0].label1.get_fontsize() < minimum:
+                    axis.set_tick_params(which=which, labelsize=minimum)
+    for t in fig.findobj(Text):
+        if t.get_fontsize() < minimum:
+            t.set_fontsize(minimum)
+    return fig

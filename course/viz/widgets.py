@@ -3,6 +3,7 @@ called).
 
 ``sequence_stepper`` walks a sequence one time step at a time with a slider; ``plot_step`` draws one step
 of it, and ``plot_steps`` several steps side by side (what the printed page shows instead of the slider).
+The slider is ``frames.frame_slider``: every step is drawn up front, so it also works in the static book.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from . import style
+from .frames import frame_slider
 from .heatmap import as_time_by_unit
 
 _HIGHLIGHT = style.OP
@@ -76,7 +78,8 @@ def plot_step(
     if unit_labels is not None and len(unit_labels) != units:
         raise ValueError(f"plot_step: got {len(unit_labels)} unit_labels for {units} hidden units")
     if axes is None:
-        _, axes = plt.subplots(2, 1, figsize=(6.4, 3.8), sharex=True, height_ratios=[1, 1.6])
+        _, axes = plt.subplots(2, 1, figsize=(style.WIDTH, 3.8), sharex=True, height_ratios=[1, 1.6],
+                                layout="constrained")
     ax_x, ax_h = axes
     time = np.arange(steps + 1)
     for ax in (ax_x, ax_h):
@@ -101,16 +104,19 @@ def plot_step(
     ax_h.set_xlabel("time step $t$ ($t = 0$ is the initial state $h_0$)")
     ax_h.set_ylabel("$h_t$")
     if legend and (units > 1 or unit_labels is not None):
-        ax_h.legend(loc="lower right", fontsize=8, framealpha=0.9)
+        ax_h.legend(loc="lower right", fontsize=style.LEGEND_FONT, framealpha=0.9)
     if title:
         ax_x.set_title(f"t = {t}:  $x_t$ = {_vector(x[t - 1])},  $h_{{t-1}}$ = {_vector(h[t - 1])}  "
-                       f"$\\to$  $h_t$ = {_vector(h[t])}", fontsize=10)
+                       f"$\\to$  $h_t$ = {_vector(h[t])}", fontsize=style.TITLE_FONT)
     return axes
 
 
 def plot_steps(xs: Any, hs: Any, steps: Sequence[int], *, h0: Any = None,
-               unit_labels: Sequence[str] | None = None) -> Any:
-    """Several ``plot_step`` panels side by side: the static twin of ``sequence_stepper`` for print.
+               unit_labels: Sequence[str] | None = None, columns: int = 2) -> Any:
+    """Several ``plot_step`` panels, ``columns`` to a row: the static twin of ``sequence_stepper`` for print.
+
+    The figure is ``style.WIDTH`` wide whatever the number of steps (more steps make more rows), so it is
+    shown at its natural size in the book's column and no text falls under ``style.MIN_FONT``.
 
     Returns:
         The matplotlib Figure.
@@ -119,24 +125,38 @@ def plot_steps(xs: Any, hs: Any, steps: Sequence[int], *, h0: Any = None,
 
     if len(steps) == 0:
         raise ValueError("plot_steps: give at least one step to draw")
-    fig, grid = plt.subplots(2, len(steps), figsize=(4.2 * len(steps), 3.6), sharex=True, squeeze=False,
-                             height_ratios=[1, 1.6], layout="constrained")
+    if columns < 1:
+        raise ValueError(f"plot_steps: columns must be at least 1, got {columns}")
+    ncols = min(len(steps), columns)
+    nrows = -(-len(steps) // ncols)
+    fig, grid = plt.subplots(2 * nrows, ncols, figsize=(style.WIDTH, 3.4 * nrows + 0.4), squeeze=False,
+                             height_ratios=[1, 1.6] * nrows, layout="constrained")
     for k, t in enumerate(steps):
-        plot_step(xs, hs, t, h0=h0, axes=(grid[0, k], grid[1, k]), unit_labels=unit_labels, title=False,
-                  legend=False)
-        grid[0, k].set_title(f"step t = {t}", fontsize=10)
-        if k:
-            grid[0, k].set_ylabel("")
-            grid[1, k].set_ylabel("")
+        row, col = divmod(k, ncols)
+        top, bottom = grid[2 * row, col], grid[2 * row + 1, col]
+        top.sharex(bottom)
+        plot_step(xs, hs, t, h0=h0, axes=(top, bottom), unit_labels=unit_labels, title=False, legend=False)
+        top.set_title(f"step t = {t}", fontsize=style.TITLE_FONT)
+        top.tick_params(labelbottom=False)
+        bottom.set_xlabel("time step $t$")
+        if col:
+            top.set_ylabel("")
+            bottom.set_ylabel("")
+    for k in range(len(steps), nrows * ncols):  # an odd number of steps leaves a slot empty
+        row, col = divmod(k, ncols)
+        grid[2 * row, col].set_visible(False)
+        grid[2 * row + 1, col].set_visible(False)
     handles, labels = grid[1, 0].get_legend_handles_labels()
     if len(handles) > 1 or unit_labels is not None:
-        fig.legend(handles, labels, loc="outside lower center", ncols=min(len(handles), 4), fontsize=9)
+        fig.legend(handles, labels, loc="outside lower center", ncols=min(len(handles), 2),
+                   fontsize=style.LEGEND_FONT)
+    style.enforce_min_font(fig)
     return fig
 
 
 def sequence_stepper(xs: Any, hs: Any, *, h0: Any = None, unit_labels: Sequence[str] | None = None,
                      start: int = 1) -> Any:
-    """A slider over the time steps that redraws ``plot_step`` for the chosen step.
+    """A slider over the time steps that shows ``plot_step`` for the chosen step (kernel or not).
 
     Args:
         xs: the inputs x_1..x_T, shape (T,) or (T, D).
@@ -146,21 +166,16 @@ def sequence_stepper(xs: Any, hs: Any, *, h0: Any = None, unit_labels: Sequence[
         start: the step shown first.
 
     Returns:
-        An ``ipywidgets.VBox`` holding the ``IntSlider`` (``.children[0]``) and the plot's output.
+        An ``ipywidgets.VBox`` holding the slider (``.children[0]``, ``.value`` the step t) and the
+        ``Stack`` of the T precomputed pictures (``.children[1]``), linked in the browser.
     """
-    import ipywidgets as widgets
-    import matplotlib.pyplot as plt
-
     x, h = _prepare(xs, hs, h0, "sequence_stepper")
     steps = x.shape[0]
     if not 1 <= start <= steps:
         raise ValueError(f"sequence_stepper: start must be between 1 and {steps}, got {start}")
-    slider = widgets.IntSlider(value=start, min=1, max=steps, step=1, description="step t",
-                               continuous_update=True)
 
-    def draw(t: int) -> None:
-        plot_step(x, h[1:], t, h0=h[0], unit_labels=unit_labels)
-        plt.show()
+    def draw(t: int) -> Any:
+        axes = plot_step(x, h[1:], t, h0=h[0], unit_labels=unit_labels)
+        return style.enforce_min_font(axes[0].figure)
 
-    out = widgets.interactive_output(draw, {"t": slider})
-    return widgets.VBox([slider, out])
+    return frame_slider(draw, range(1, steps + 1), value=start, description="step t")
