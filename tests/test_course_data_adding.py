@@ -5,7 +5,18 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from course.data.adding import BASELINE_MSE, adding_batch, adding_batches, make_adding
+from course.data.adding import (
+    BASELINE_MSE,
+    BENCHMARK_BATCH,
+    BENCHMARK_STEPS,
+    BENCHMARK_T,
+    SOLVED_MSE,
+    adding_batch,
+    adding_batches,
+    adding_test_set,
+    first_marker_distance,
+    make_adding,
+)
 
 
 @pytest.mark.parametrize("T", [2, 3, 10, 41])
@@ -54,3 +65,28 @@ def test_seeded_and_streamed():
 def test_bad_arguments_are_named(call, word):
     with pytest.raises((ValueError, TypeError), match=word):
         call()
+
+
+@pytest.mark.parametrize("T", [2, 7, 50])
+def test_first_marker_lies_between_half_and_all_of_T_back(T):
+    xs, _ = make_adding(3000, T, seed=T)
+    distance = first_marker_distance(xs)
+    assert distance.min() == T - T // 2 and distance.max() == T - 1   # both ends reached
+    for b in range(20):  # an independent reading: the earliest marked step, counted back from T - 1
+        assert distance[b] == T - 1 - min(t for t in range(T) if xs[b, t, 1] == 1)
+    wrong = xs.shape[1] - np.argmax(xs[..., 1] == 1, axis=1)   # off by one: caught
+    assert not np.array_equal(wrong, distance)
+
+
+def test_first_marker_distance_names_a_bad_shape():
+    with pytest.raises(ValueError, match=r"first_marker_distance.*\(n, T, 2\).*\(4, 3\)"):
+        first_marker_distance(np.zeros((4, 3)))
+
+
+def test_test_set_is_fixed_and_apart_from_the_training_streams():
+    a, b = adding_test_set(50), adding_test_set(50)
+    np.testing.assert_array_equal(a[0], b[0])
+    assert a[0].shape == (1000, 50, 2) and SOLVED_MSE == BASELINE_MSE / 2
+    for seed in range(3):
+        assert not np.array_equal(next(adding_batches(50, 32, seed=seed + 1))[0], a[0][:32])
+    assert (BENCHMARK_T, BENCHMARK_STEPS, BENCHMARK_BATCH) == (50, 1200, 32)

@@ -59,3 +59,37 @@ def test_windows_are_shifted_by_one_and_cover_the_ends():
 def test_windows_name_bad_input(ids, batch, length, word):
     with pytest.raises(ValueError, match=word):
         corpus.random_windows(ids, batch, length, np.random.default_rng(0))
+
+
+def test_three_way_split_keeps_order_and_loses_nothing():
+    text = corpus.corpus_text()
+    train, val, test = corpus.train_val_test_split(text, 0.1, 0.1)
+    assert train + val + test == text
+    assert test == corpus.train_test_split(text, 0.1)[1]          # the same test part as before
+    assert train.endswith("\n") and val.endswith("\n")
+    assert 0.05 < len(val) / len(train + val) < 0.15 and not set(val.splitlines()) & set(test.splitlines())
+
+
+def test_consecutive_windows_continue_each_other():
+    ids = np.arange(103)
+    x, y = corpus.consecutive_windows(ids, 4, 5, offset=2)       # streams of (103 - 2 - 1) // 4 = 25 ids
+    assert x.shape == y.shape == (5, 4, 5) and x.dtype == np.int64
+    np.testing.assert_array_equal(y, x + 1)                        # the next character
+    for b in range(4):                                             # window w + 1 follows window w
+        stream = np.concatenate([x[w, b] for w in range(5)])
+        np.testing.assert_array_equal(stream, np.arange(2 + 25 * b, 2 + 25 * (b + 1)))
+    assert len({int(x[0, b, 0]) for b in range(4)}) == 4           # the streams start apart
+    text_ids = corpus.char_vocab(corpus.corpus_text()).encode(corpus.corpus_text())
+    xt, yt = corpus.consecutive_windows(text_ids, 8, 16)
+    np.testing.assert_array_equal(xt[:, :, 1:], yt[:, :, :-1])
+
+
+@pytest.mark.parametrize("ids, batch, length, offset, word", [
+    (np.arange(10.0), 2, 2, 0, "1-D integer"),
+    (np.arange(10), 0, 2, 0, "positive"),
+    (np.arange(10), 2, 2, -1, "offset >= 0"),
+    (np.arange(10), 4, 3, 0, "do not fill one window"),
+])
+def test_consecutive_windows_name_bad_input(ids, batch, length, offset, word):
+    with pytest.raises(ValueError, match=f"consecutive_windows.*{word}"):
+        corpus.consecutive_windows(ids, batch, length, offset)

@@ -9,8 +9,12 @@ seconds learns to spell its words and to string them into sentence-like lines.
 - ``corpus_text()``: the text, checked to hold only ``ALPHABET``.
 - ``train_test_split(text, test_fraction)``: the first part to train on, the last paragraphs held out.
 - ``char_vocab(text)``: a ``Vocab`` of its characters (no special tokens: every id is a character).
+- ``train_val_test_split(text, val_fraction, test_fraction)``: train, validation (for choosing weights) and
+  test (touched once), each cut at a line break, in the text's order.
 - ``random_windows(ids, batch_size, length, rng)``: a batch of (input, target) windows for next-character
   prediction, the target being the input shifted by one character.
+- ``consecutive_windows(ids, batch_size, length, offset)``: the text cut into ``batch_size`` streams read
+  window after window, for stateful truncated BPTT (the hidden state carried from one window to the next).
 
 Example::
 
@@ -105,6 +109,22 @@ def train_test_split(text: str, test_fraction: float = 0.1) -> tuple[str, str]:
     return text[: cut + 1], text[cut + 1:]
 
 
+def train_val_test_split(text: str, val_fraction: float = 0.1,
+                         test_fraction: float = 0.1) -> tuple[str, str, str]:
+    """Split ``text`` into training, validation and test parts, in that order, each cut at a line break.
+
+    The test part is ``train_test_split(text, test_fraction)``'s; the validation part is then cut from the
+    end of the rest the same way, ``val_fraction`` of the rest. Choose weights on the validation part and
+    measure the chosen model on the test part once.
+
+    Returns:
+        ``(train, val, test)`` with ``train + val + test == text``.
+    """
+    rest, test = train_test_split(text, test_fraction)
+    train, val = train_test_split(rest, val_fraction)
+    return train, val, test
+
+
 def char_vocab(text: str) -> Vocab:
     """The vocabulary of the characters of ``text``, sorted, without special tokens."""
     if not text:
@@ -143,4 +163,40 @@ def random_windows(ids: np.ndarray, batch_size: int, length: int,
     return windows[:, :-1], windows[:, 1:]
 
 
-__all__ = ["ALPHABET", "TEXT", "char_vocab", "corpus_text", "random_windows", "train_test_split"]
+def consecutive_windows(ids: np.ndarray, batch_size: int, length: int,
+                        offset: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """The text as ``batch_size`` parallel streams, cut into consecutive windows (stateful truncated BPTT).
+
+    ``ids[offset:]`` is cut into ``batch_size`` equal, contiguous streams (the tail that does not fill a
+    window is dropped); window ``w`` of stream ``b`` follows window ``w - 1`` of the same stream in the
+    text, so a model may carry its hidden state from one window to the next, as min-char-rnn carries
+    ``hprev``. Targets are the inputs one character later.
+
+    Args:
+        ids: the whole text as integer ids, shape (N,).
+        batch_size: the number of streams B read side by side.
+        length: the number of steps per window.
+        offset: how many ids to skip first (vary it between epochs to move the cuts).
+
+    Returns:
+        ``(inputs, targets)``, two int64 arrays of shape (W, B, length), W the number of windows per stream.
+    """
+    ids = np.asarray(ids)
+    if ids.ndim != 1 or ids.dtype.kind not in "iu":
+        raise ValueError(f"consecutive_windows: ids must be a 1-D integer array, got shape {ids.shape} and "
+                         f"dtype {ids.dtype}")
+    if batch_size < 1 or length < 1 or offset < 0:
+        raise ValueError(f"consecutive_windows: batch_size and length must be positive and offset >= 0, got "
+                         f"{batch_size}, {length} and {offset}")
+    per_stream = (ids.size - offset - 1) // batch_size   # each stream needs one more id for its last target
+    windows = per_stream // length
+    if windows < 1:
+        raise ValueError(f"consecutive_windows: {ids.size} ids with offset {offset} do not fill one window of "
+                         f"{length} steps in each of {batch_size} streams")
+    starts = offset + per_stream * np.arange(batch_size)
+    index = starts[None, :, None] + length * np.arange(windows)[:, None, None] + np.arange(length)
+    return ids[index].astype(np.int64), ids[index + 1].astype(np.int64)
+
+
+__all__ = ["ALPHABET", "TEXT", "char_vocab", "consecutive_windows", "corpus_text", "random_windows",
+           "train_test_split", "train_val_test_split"]
