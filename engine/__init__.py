@@ -10,10 +10,10 @@ from .autograd import is_grad_enabled, no_grad
 from .function import Context, Function, ShapeError
 from .gradcheck import GradcheckError, GradcheckReport, gradcheck
 from .random import rng, seed
-from .tensor import Tensor, concat, stack
+from .tensor import Tensor, concat, stack, where
 from .value import Value
 
 __all__ = [
     "Context", "F", "Function", "GradcheckError", "GradcheckReport", "ShapeError", "Tensor", "Value",
-    "concat", "functional", "gradcheck", "is_grad_enabled", "nn", "no_grad", "optim", "rng", "seed", "stack",
+    "concat", "functional", "gradcheck", "is_grad_enabled", "nn", "no_grad", "optim", "rng", "seed", "stack", "where",
 ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numbers
 import weakref
 from collections.abc import Sequence
 from typing import Any
@@ -11,6 +12,7 @@ import numpy as np
 from . import function
 from .autograd import Context, backward_walk
 from .checks import FLOAT_DTYPES, float_dtype
+from .function import ShapeError
 from .ops import elementwise as E
 from .ops import linalg as L
 from .ops import reduce as R
@@ -143,36 +145,41 @@ class Tensor:
         t.data, t.grad, t.requires_grad, t._name, t._ctx = array, None, False, None, None
         return t
 
-    def _lift(self, other: Any) -> Tensor:
-        """Wrap a number or array as a constant tensor of this tensor's dtype."""
+    def _lift(self, other: Any, op: str = "combine") -> Tensor:
+        """Wrap a number or array as a constant tensor of this tensor's dtype; anything else is an error."""
         if isinstance(other, Tensor):
             return other
-        return Tensor._leaf(np.asarray(other, dtype=self.data.dtype))
+        if isinstance(other, (numbers.Real, np.ndarray, np.generic, list, tuple)):
+            array = np.asarray(other)
+            if array.dtype.kind in "biuf":
+                return Tensor._leaf(array.astype(self.data.dtype, copy=False))
+        raise TypeError(f"{op}: cannot combine a Tensor of shape {self.shape} with {type(other).__name__} "
+                        f"{other!r:.60}: use a Tensor, a number or a numeric array")
 
     # ---- arithmetic --------------------------------------------------------------------------------
     def __add__(self, other: Any) -> Tensor:
-        return E.Add.apply(self, self._lift(other))
+        return E.Add.apply(self, self._lift(other, "add"))
 
     def __radd__(self, other: Any) -> Tensor:
-        return E.Add.apply(self._lift(other), self)
+        return E.Add.apply(self._lift(other, "add"), self)
 
     def __sub__(self, other: Any) -> Tensor:
-        return E.Sub.apply(self, self._lift(other))
+        return E.Sub.apply(self, self._lift(other, "sub"))
 
     def __rsub__(self, other: Any) -> Tensor:
-        return E.Sub.apply(self._lift(other), self)
+        return E.Sub.apply(self._lift(other, "sub"), self)
 
     def __mul__(self, other: Any) -> Tensor:
-        return E.Mul.apply(self, self._lift(other))
+        return E.Mul.apply(self, self._lift(other, "mul"))
 
     def __rmul__(self, other: Any) -> Tensor:
-        return E.Mul.apply(self._lift(other), self)
+        return E.Mul.apply(self._lift(other, "mul"), self)
 
     def __truediv__(self, other: Any) -> Tensor:
-        return E.Div.apply(self, self._lift(other))
+        return E.Div.apply(self, self._lift(other, "div"))
 
     def __rtruediv__(self, other: Any) -> Tensor:
-        return E.Div.apply(self._lift(other), self)
+        return E.Div.apply(self._lift(other, "div"), self)
 
     def __pow__(self, exponent: float) -> Tensor:
         if isinstance(exponent, Tensor):
@@ -183,10 +190,10 @@ class Tensor:
         return E.Neg.apply(self)
 
     def __matmul__(self, other: Any) -> Tensor:
-        return L.MatMul.apply(self, self._lift(other))
+        return L.MatMul.apply(self, self._lift(other, "matmul"))
 
     def __rmatmul__(self, other: Any) -> Tensor:
-        return L.MatMul.apply(self._lift(other), self)
+        return L.MatMul.apply(self._lift(other, "matmul"), self)
 
     # ---- elementwise functions ---------------------------------------------------------------------
     def tanh(self) -> Tensor:
@@ -197,6 +204,17 @@ class Tensor:
 
     def relu(self) -> Tensor:
         return E.ReLU.apply(self)
+
+    def clamp(self, min: float | None = None, max: float | None = None) -> Tensor:
+        """Each element limited to [min, max] (either bound may be omitted); gradient 1 inside, 0 outside."""
+        for which, bound in (("min", min), ("max", max)):
+            if bound is not None and not (isinstance(bound, numbers.Real) and not isinstance(bound, bool)):
+                raise TypeError(f"clamp: {which} must be a number or None, got {bound!r}")
+        if min is None and max is None:
+            raise ValueError("clamp: give min, max or both")
+        if min is not None and max is not None and min > max:
+            raise ValueError(f"clamp: min {min} is greater than max {max}")
+        return E.Clamp.apply(self, low=min, high=max)
 
     def exp(self) -> Tensor:
         return E.Exp.apply(self)
@@ -213,6 +231,21 @@ class Tensor:
 
     def max(self, axis: int | tuple[int, ...] | None = None, keepdims: bool = False) -> Tensor:
         return R.Max.apply(self, axis=axis, keepdims=keepdims)
+
+    def min(self, axis: int | tuple[int, ...] | None = None, keepdims: bool = False) -> Tensor:
+        return R.Min.apply(self, axis=axis, keepdims=keepdims)
+
+    def argmax(self, axis: int | None = None, keepdims: bool = False) -> Tensor:
+        """The index of the largest element (over the flattened tensor, or along ``axis``; the first of ties).
+
+        Not differentiable: the result is a constant float64 Tensor of whole numbers (a Tensor holds
+        floats), usable as an index: ``x[x.argmax()]``.
+        """
+        if axis is not None and not (isinstance(axis, int) and -self.ndim <= axis < max(self.ndim, 1)):
+            raise ValueError(f"argmax: axis {axis!r} is out of range for shape {self.shape}")
+        if self.data.size == 0:
+            raise ValueError(f"argmax: the tensor is empty (shape {self.shape})")
+        return Tensor._leaf(np.argmax(self.data, axis=axis, keepdims=keepdims).astype(np.float64))
 
     def softmax(self, axis: int = -1) -> Tensor:
         return R.Softmax.apply(self, axis=axis)
@@ -231,6 +264,31 @@ class Tensor:
             axes = tuple(axes[0])
         return S.Transpose.apply(self, axes=axes or None)
 
+    def squeeze(self, axis: int | tuple[int, ...] | None = None) -> Tensor:
+        """Drop axes of size 1 (all of them, or the ones named; naming an axis of another size is an error)."""
+        if axis is None:
+            shape = tuple(n for n in self.shape if n != 1)
+        else:
+            axes = axis if isinstance(axis, tuple) else (axis,)
+            norm = []
+            for ax in axes:
+                if not (isinstance(ax, int) and -self.ndim <= ax < self.ndim):
+                    raise ValueError(f"squeeze: axis {ax!r} is out of range for shape {self.shape}")
+                if self.shape[ax] != 1:
+                    raise ShapeError(f"squeeze: axis {ax} of shape {self.shape} has size {self.shape[ax]}, not 1")
+                norm.append(ax % self.ndim)
+            shape = tuple(n for i, n in enumerate(self.shape) if i not in norm)
+        return S.Reshape.apply(self, shape=shape)
+
+    def unsqueeze(self, axis: int) -> Tensor:
+        """Insert an axis of size 1 at position ``axis`` (negative counts from the end of the result)."""
+        if not (isinstance(axis, int) and -self.ndim - 1 <= axis <= self.ndim):
+            raise ValueError(f"unsqueeze: axis {axis!r} is out of range for a result of {self.ndim + 1} axes "
+                             f"(input shape {self.shape})")
+        shape = list(self.shape)
+        shape.insert(axis % (self.ndim + 1), 1)
+        return S.Reshape.apply(self, shape=tuple(shape))
+
     @property
     def T(self) -> Tensor:
         """The transpose (all axes reversed)."""
@@ -238,10 +296,35 @@ class Tensor:
 
     def __getitem__(self, index: Any) -> Tensor:
         if isinstance(index, Tensor):
-            index = index.data.astype(np.intp)
+            index = _int_index(index)
         elif isinstance(index, tuple):
-            index = tuple(p.data.astype(np.intp) if isinstance(p, Tensor) else p for p in index)
+            index = tuple(_int_index(p) if isinstance(p, Tensor) else p for p in index)
         return S.GetItem.apply(self, index=index)
+
+
+def _int_index(index: Tensor) -> np.ndarray:
+    """A Tensor used as an index (it holds floats): whole numbers become integers, anything else is refused."""
+    data = index.data
+    whole = np.isfinite(data) & (data == np.round(data))
+    if not whole.all():
+        bad = data[~whole].flat[0]
+        raise IndexError(f"getitem: an index Tensor must hold whole numbers, got {float(bad)!r} "
+                         f"(index shape {index.shape}); a fraction would be truncated silently")
+    return data.astype(np.intp)
+
+
+def where(mask: Any, a: Any, b: Any) -> Tensor:
+    """``a`` where ``mask`` is true, else ``b`` (numpy broadcasting); the unselected side is never read,
+    so a NaN or inf there reaches neither the result nor any gradient. ``mask`` is a constant."""
+    m = mask.data if isinstance(mask, Tensor) else np.asarray(mask)
+    if m.dtype != bool:
+        raise TypeError(f"where: mask must be boolean, got dtype {m.dtype}")
+    ta = a if isinstance(a, Tensor) else None
+    tb = b if isinstance(b, Tensor) else None
+    ref = ta if ta is not None else tb
+    if ref is None:
+        raise TypeError("where: a or b must be a Tensor")
+    return E.Where.apply(ref._lift(a, "where"), ref._lift(b, "where"), mask=m)
 
 
 def concat(tensors: Sequence[Tensor], axis: int = 0) -> Tensor:

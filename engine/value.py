@@ -165,8 +165,10 @@ class Value:
         return Value(math.log(a), "", (self,), "log", (1.0 / a,))
 
     def relu(self) -> Value:
-        """max(a, 0);  d/da = 1 if a > 0 else 0."""
+        """max(a, 0);  d/da = 1 if a > 0 else 0; NaN in gives NaN out, and a NaN derivative."""
         a = self.data
+        if a != a:  # NaN: a comparison would silently give 0
+            return Value(a, "", (self,), "relu", (a,))
         return Value(a if a > 0.0 else 0.0, "", (self,), "relu", (1.0 if a > 0.0 else 0.0,))
 
     def sigmoid(self) -> Value:

@@ -225,6 +225,34 @@ def test_padded_batch_equals_each_sequence_alone(kind, fused):
         np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-14)
 
 
+# ---- padding is never read: NaN or inf after the end of a sequence reaches nothing --------------------
+NAN_CASES = [("rnn", False), ("rnn", True), ("lstm", False), ("gru", False)]
+
+
+def run_with_junk(kind, fused, junk):
+    model = make(kind, fused)
+    xs = rand(B, T, I, seed=12)
+    for b, n in enumerate(LENGTHS):
+        xs[b, n:] = junk
+    state = [rand(B, H, seed=13 + k) for k in range(2 if kind == "lstm" else 1)]
+    return run(model, kind, xs, state, LENGTHS)
+
+
+@pytest.mark.parametrize("junk", [np.nan, np.inf, -np.inf])
+@pytest.mark.parametrize("kind,fused", NAN_CASES)
+def test_padding_is_never_read(kind, fused, junk):
+    """Junk in the padded steps changes nothing: outputs, final states and every gradient equal those with
+    zeros there, and the padded outputs are exactly 0 (a 0/1 mask multiplied in would give 0 * NaN = NaN)."""
+    clean, dirty = run_with_junk(kind, fused, 0.0), run_with_junk(kind, fused, junk)
+    pad = np.arange(T)[None, :] >= LENGTHS[:, None]
+    assert np.all(dirty["out"][pad] == 0)
+    for key in ("out", "xs"):
+        np.testing.assert_array_equal(dirty[key], clean[key])
+    for a, b in zip(dirty["final"] + dirty["state"] + dirty["params"],
+                    clean["final"] + clean["state"] + clean["params"]):
+        np.testing.assert_array_equal(a, b)
+
+
 # ---- fused == unrolled, and a wrong fused backward is caught -----------------------------------------
 def assert_fused_equals_unrolled(nonlinearity="tanh", lengths=None):
     fused = make("rnn", fused=True, nonlinearity=nonlinearity)
@@ -275,7 +303,7 @@ def test_padding_check_catches_a_leak(monkeypatch):
     """If padded steps changed the state, the padded-batch test would fail."""
     from engine.nn import rnn as rnn_module
 
-    monkeypatch.setattr(rnn_module, "_blend", lambda keep, drop, new, old: new)
+    monkeypatch.setattr(rnn_module, "_select", lambda keep, new, old: new)
     with pytest.raises(AssertionError):
         test_padded_batch_equals_each_sequence_alone("gru", False)
 

@@ -138,6 +138,71 @@ def test_relu_at_zero_has_zero_gradient():
     np.testing.assert_array_equal(t.grad, [0.0, 0.0, 1.0])
 
 
+def test_relu_of_nan_is_nan_with_a_nan_gradient():
+    t = Tensor([np.nan, -1.0, 2.0], requires_grad=True)
+    out = t.relu()
+    assert np.isnan(out.data[0]) and out.data[1] == 0 and out.data[2] == 2
+    out.sum().backward()
+    assert np.isnan(t.grad[0])
+    np.testing.assert_array_equal(t.grad[1:], [0.0, 1.0])
+
+
+@settings(max_examples=40)
+@given(data=st.data())
+def test_clamp_gradcheck_and_matches_numpy(data):
+    shape = data.draw(shapes())
+    x = data.draw(away_from_zero(shape, gap=0.1))  # no element on a bound: -0.5 and 0.5 are avoided below
+    x = np.where(np.abs(np.abs(x) - 0.5) < 0.05, x + 0.2, x)
+    low, high = data.draw(st.sampled_from([(-0.5, 0.5), (None, 0.5), (-0.5, None)]))
+    (t,) = requiring(x)
+    assert_forward(t.clamp(low, high), np.clip(x, low, high))
+    assert engine.gradcheck(lambda t: t.clamp(low, high), t).ok
+
+
+def test_clamp_gradient_is_one_inside_zero_outside_and_errors_say_why():
+    t = Tensor([-2.0, -0.5, 0.0, 0.5, 2.0], requires_grad=True)
+    t.clamp(-0.5, 0.5).sum().backward()
+    np.testing.assert_array_equal(t.grad, [0, 1, 1, 1, 0])  # PyTorch: 1 on the bounds too
+    with raises_naming(ValueError, "clamp", "min 1", "max -1"):
+        t.clamp(1, -1)
+    with raises_naming(ValueError, "clamp"):
+        t.clamp()
+    with raises_naming(TypeError, "clamp", "max"):
+        t.clamp(0, "1")
+
+
+def test_a_wrong_clamp_backward_is_caught(monkeypatch):
+    monkeypatch.setattr(E.Clamp, "backward", staticmethod(lambda ctx, g: g))  # forgets the bounds
+    with pytest.raises(engine.GradcheckError):
+        engine.gradcheck(lambda t: t.clamp(-0.5, 0.5), *requiring(np.array([-1.0, 0.2, 1.0])))
+
+
+@given(data=st.data())
+def test_where_selects_and_never_reads_the_other_side(data):
+    a, b = data.draw(broadcast_pairs())
+    x, y = data.draw(arrays(a)), data.draw(arrays(b))
+    mask = data.draw(arrays(np.broadcast_shapes(a, b))) > 0
+    ta, tb = requiring(x, y)
+    assert_forward(engine.where(mask, ta, tb), np.where(mask, x, y))
+    assert engine.gradcheck(lambda ta, tb: engine.where(mask, ta, tb), ta, tb).ok
+
+
+def test_where_with_nan_on_the_unselected_side():
+    a = Tensor([1.0, np.nan, np.inf], requires_grad=True)
+    b = Tensor([5.0, 6.0, 7.0], requires_grad=True)
+    mask = np.array([True, False, False])
+    out = engine.where(mask, a, b)
+    np.testing.assert_array_equal(out.data, [1.0, 6.0, 7.0])
+    (out.sum()).backward()
+    np.testing.assert_array_equal(a.grad, [1.0, 0.0, 0.0])
+    np.testing.assert_array_equal(b.grad, [0.0, 1.0, 1.0])
+    with np.errstate(invalid="ignore"):
+        blend = a * Tensor(mask * 1.0) + b * Tensor(1.0 - mask)  # what a 0/1 mask gives instead
+    assert np.isnan(blend.data[1])
+    with raises_naming(TypeError, "where", "boolean"):
+        engine.where(np.array([1.0, 0.0, 0.0]), a, b)
+
+
 def test_sigmoid_is_stable_for_large_inputs():
     x = np.array([-1000.0, -40.0, 0.0, 40.0, 1000.0])
     t = Tensor(x, requires_grad=True)
@@ -174,6 +239,8 @@ ALL_OPS = {
     "neg": (lambda t: -t, 1),
     "pow": (lambda t: t ** 2.5, 1),
     **{name: (fn, 1) for name, (fn, _, _) in UNARY.items()},
+    "clamp": (lambda t: t.clamp(0.7, 1.5), 1),
+    "where": (lambda a, b: engine.where(a.data > 1.2, a, b), 2),
 }
 
 

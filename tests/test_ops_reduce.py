@@ -27,6 +27,7 @@ REDUCTIONS = {
     "sum": (lambda t, **kw: t.sum(**kw), np.sum),
     "mean": (lambda t, **kw: t.mean(**kw), np.mean),
     "max": (lambda t, **kw: t.max(**kw), np.max),
+    "min": (lambda t, **kw: t.min(**kw), np.min),
 }
 
 
@@ -35,7 +36,7 @@ REDUCTIONS = {
 def test_reductions_gradcheck_and_match_numpy(name, data):
     fn, ref = REDUCTIONS[name]
     shape = data.draw(shapes())
-    x = data.draw(distinct_arrays(shape) if name == "max" else arrays(shape))  # max: no ties, see below
+    x = data.draw(distinct_arrays(shape) if name in ("max", "min") else arrays(shape))  # max: no ties, see below
     axis, keepdims = data.draw(axes_for(shape)), data.draw(st.booleans())
     (t,) = requiring(x)
     assert_forward(fn(t, axis=axis, keepdims=keepdims), np.asarray(ref(x, axis=axis, keepdims=keepdims)),
@@ -141,3 +142,42 @@ def test_gradcheck_catches_a_wrong_softmax_backward(monkeypatch):
     monkeypatch.setattr(R.Softmax, "backward", staticmethod(lambda ctx, g: ctx.saved[0] * g))
     with pytest.raises(engine.GradcheckError, match=r"input 0 index \(\d, \d\)"):
         engine.gradcheck(lambda t: t.softmax(), Tensor([[0.1, 0.5, -0.3], [1.0, 2.0, 0.0]], requires_grad=True))
+
+
+def test_min_shares_the_gradient_among_ties_and_a_wrong_backward_is_caught(monkeypatch):
+    t = Tensor([[3.0, 1.0, 1.0], [2.0, 5.0, 4.0]], requires_grad=True)
+    t.min().backward()
+    np.testing.assert_array_equal(t.grad, [[0, 0.5, 0.5], [0, 0, 0]])
+    t.zero_grad()
+    t.min(axis=1).sum().backward()
+    np.testing.assert_array_equal(t.grad, [[0, 0.5, 0.5], [1, 0, 0]])
+    monkeypatch.setattr(R.Min, "backward", staticmethod(lambda ctx, g: np.ones(ctx.saved[0].shape)))
+    with pytest.raises(engine.GradcheckError):
+        engine.gradcheck(lambda t: t.min(axis=0), *requiring(np.array([[1.0, 2.0], [3.0, -1.0]])))
+
+
+def test_min_errors_name_the_op():
+    with raises_naming(ValueError, "min", "axis 2", "(2, 2)"):
+        Tensor(np.ones((2, 2))).min(axis=2)
+    with raises_naming(ValueError, "min", "empty"):
+        Tensor(np.ones((0,))).min()
+
+
+@given(data=st.data())
+def test_argmax_matches_numpy_and_indexes_back(data):
+    shape = data.draw(shapes(min_dims=1))
+    x = data.draw(distinct_arrays(shape))
+    axis = data.draw(st.sampled_from([None] + list(range(-len(shape), len(shape)))))
+    got = Tensor(x).argmax(axis=axis)
+    assert_forward(got, np.argmax(x, axis=axis).astype(np.float64))
+    assert not got.requires_grad
+    if axis is None:
+        assert Tensor(x).reshape(-1)[got].item() == x.max()
+
+
+def test_argmax_errors_and_keepdims():
+    assert Tensor(np.ones((2, 3))).argmax(axis=1, keepdims=True).shape == (2, 1)
+    with raises_naming(ValueError, "argmax", "axis 3"):
+        Tensor(np.ones((2, 3))).argmax(axis=3)
+    with raises_naming(ValueError, "argmax", "empty"):
+        Tensor(np.ones(0)).argmax()

@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from hypothesis import given
-from strategies import arrays, assert_float32, assert_forward, broadcast_pairs, raises_naming, requiring
+from hypothesis import strategies as st
+from strategies import arrays, assert_float32, assert_forward, broadcast_pairs, raises_naming, requiring, shapes
 
 import engine
 from engine import Tensor
@@ -230,3 +231,58 @@ def test_summing_into_a_gradient_never_changes_one_an_op_shared():
     (s + t).sum().backward()  # t then gets a second contribution, summed with the first
     np.testing.assert_array_equal(x.grad, [2.0, 2.0, 2.0])
     np.testing.assert_array_equal(z.grad, [1.0, 1.0, 1.0])
+
+
+@pytest.mark.parametrize("other", [None, "1", object(), [None, 1.0, 2.0], {"a": 1}],
+                         ids=["None", "str", "object", "list-with-None", "dict"])
+@pytest.mark.parametrize("op", BINARY)
+def test_a_non_numeric_operand_is_a_type_error_naming_the_op(op, other):
+    fn, _ = BINARY[op]
+    t = Tensor([1.0, 2.0, 3.0])
+    with raises_naming(TypeError, op, "(3,)", type(other).__name__):
+        fn(t, other)
+    with raises_naming(TypeError, op):
+        fn(other, t)
+    with raises_naming(TypeError, "matmul"):
+        t @ None
+
+
+def test_lists_and_bools_still_combine():
+    np.testing.assert_array_equal((Tensor([1.0, 2.0]) + [1, 2]).data, [2.0, 4.0])
+    np.testing.assert_array_equal((Tensor([1.0, 2.0]) * np.array([True, False])).data, [1.0, 0.0])
+
+
+def test_a_fractional_index_tensor_is_an_index_error():
+    x = Tensor([10.0, 20.0, 30.0])
+    for bad in (Tensor([1.7]), Tensor([0.0, np.nan]), Tensor(np.inf)):
+        with raises_naming(IndexError, "getitem", "whole numbers"):
+            x[bad]
+    with raises_naming(IndexError, "getitem", "1.5"):
+        Tensor(np.ones((2, 3)))[0, Tensor([1.5])]
+    np.testing.assert_array_equal(x[Tensor([2.0, 0.0])].data, [30.0, 10.0])  # whole numbers are indices
+
+
+@given(data=st.data())
+def test_squeeze_and_unsqueeze_gradcheck_and_match_numpy(data):
+    shape = data.draw(shapes(max_dims=3, max_side=2))
+    x = data.draw(arrays(shape))
+    (t,) = requiring(x)
+    axis = data.draw(st.integers(-len(shape) - 1, len(shape)))
+    assert_forward(t.unsqueeze(axis), np.expand_dims(x, axis))
+    assert engine.gradcheck(lambda t: t.unsqueeze(axis), t).ok
+    assert_forward(t.squeeze(), np.squeeze(x))
+    ones = tuple(i for i, n in enumerate(shape) if n == 1)
+    if ones:
+        assert_forward(t.squeeze(ones[-1]), np.squeeze(x, ones[-1]))
+        assert engine.gradcheck(lambda t: t.squeeze(ones), t).ok
+
+
+def test_squeeze_and_unsqueeze_errors_name_the_axis_and_shape():
+    t = Tensor(np.ones((2, 1, 3)))
+    with raises_naming(engine.ShapeError, "squeeze", "axis 0", "(2, 1, 3)", "size 2"):
+        t.squeeze(0)
+    with raises_naming(ValueError, "squeeze", "axis 5"):
+        t.squeeze(5)
+    with raises_naming(ValueError, "unsqueeze", "axis 5"):
+        t.unsqueeze(5)
+    assert t.squeeze((1,)).shape == (2, 3) and t.unsqueeze(-1).shape == (2, 1, 3, 1)

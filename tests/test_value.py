@@ -327,3 +327,13 @@ def test_deep_chain_is_freed_without_recursion_error():
         return h
 
     assert _freed_without_collector(chain)
+
+
+def test_relu_of_nan_is_nan_and_so_is_its_gradient():
+    a = Value(float("nan"))
+    out = a.relu()
+    assert math.isnan(out.data)
+    out.backward()
+    assert math.isnan(a.grad)
+    b = Value(-2.0)
+    assert b.relu().data == 0.0

@@ -15,6 +15,7 @@ import numpy as np
 
 from ..checks import float_dtype, positive_int
 from ..function import ShapeError
+from ..ops.elementwise import Where
 from ..ops.rnn import FusedRNN
 from ..tensor import Tensor, stack
 from . import init
@@ -181,11 +182,12 @@ class GRUCell(_Cell):
         return (1 - z) * n + z * h
 
 
-def _blend(keep: Tensor, drop: Tensor, new: State, old: State) -> State:
-    """new where keep = 1, old where keep = 0 (keep and drop = 1 - keep are (batch, 1) constants)."""
+def _select(keep: np.ndarray, new: State, old: State) -> State:
+    """new in the rows where keep (a (batch, 1) boolean constant) is true, old in the others: a selection,
+    so whatever a padded row computed (even NaN) reaches neither the state nor any gradient."""
     if isinstance(new, tuple):
-        return tuple(n * keep + o * drop for n, o in zip(new, old))
-    return new * keep + old * drop
+        return tuple(Where.apply(n, o, mask=keep) for n, o in zip(new, old))
+    return Where.apply(new, old, mask=keep)
 
 
 class _Sequence(Module):
@@ -223,16 +225,19 @@ class _Sequence(Module):
     def unrolled(self, xs: Tensor, state: State, lengths: np.ndarray | None = None) -> tuple[Tensor, State]:
         """The cell applied step by step: the graph holds every operation of every step."""
         outputs = []
+        if lengths is not None:  # padded inputs are replaced by 0 before any cell reads them
+            xs = Where.apply(xs, Tensor._leaf(np.zeros((), dtype=xs.dtype)),
+                             mask=(np.arange(xs.shape[1]) < lengths[:, None])[:, :, None])
+            zero = Tensor._leaf(np.zeros((), dtype=xs.dtype))
         for t in range(xs.shape[1]):
             new = self.cell.step(xs[:, t], state)
             if lengths is None:
                 state = new
                 outputs.append(self.cell.output(new))
-            else:  # sequences already finished keep their state and output zeros
-                keep = (t < lengths)[:, None].astype(self.cell.dtype)
-                keep, drop = Tensor._leaf(keep), Tensor._leaf(1 - keep)
-                outputs.append(self.cell.output(new) * keep)
-                state = _blend(keep, drop, new, state)
+            else:  # sequences already finished keep their state and output exactly 0
+                keep = (t < lengths)[:, None]
+                outputs.append(Where.apply(self.cell.output(new), zero, mask=keep))
+                state = _select(keep, new, state)
         return stack(outputs, axis=1), state
 
 

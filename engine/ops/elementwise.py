@@ -169,15 +169,62 @@ class Sigmoid(Function):
 
 
 class ReLU(Function):
-    """max(a, 0);  da = g where a > 0, else 0."""
+    """max(a, 0);  da = g where a > 0, 0 where a <= 0, NaN where a is NaN (NaN in, NaN out)."""
 
     @staticmethod
     def forward(ctx: Context, a: np.ndarray) -> np.ndarray:
-        out = np.maximum(a, 0)
+        out = np.maximum(a, 0)  # np.maximum propagates NaN
         ctx.save_for_backward(out)
         return out
 
     @staticmethod
     def backward(ctx: Context, grad: np.ndarray):
         (out,) = ctx.saved
-        return grad * (out > 0)
+        return grad * np.sign(out)  # out >= 0, so sign(out) is 1 (a > 0), 0 (a <= 0) or NaN
+
+
+class Where(Function):
+    """where(mask, a, b) for a constant boolean mask: a where mask, else b (broadcasting);
+    da = g where mask, else 0;  db = g where not mask, else 0.
+
+    A selection, not a blend: ``mask * a + (1 - mask) * b`` would turn a NaN or inf in the unselected
+    input into NaN (0 * NaN = NaN), in the result and in every gradient; ``where`` never reads it.
+    """
+
+    @staticmethod
+    def forward(ctx: Context, a: np.ndarray, b: np.ndarray, mask: np.ndarray) -> np.ndarray:
+        try:
+            out = np.where(mask, a, b)
+        except ValueError:
+            raise ShapeError(f"where: cannot broadcast mask {np.shape(mask)}, a {a.shape} and b {b.shape}") from None
+        ctx.shapes, ctx.mask = (a.shape, b.shape), mask
+        return out.astype(np.result_type(a, b), copy=False)
+
+    @staticmethod
+    def backward(ctx: Context, grad: np.ndarray):
+        a_shape, b_shape = ctx.shapes
+        zero = grad.dtype.type(0)
+        da = unbroadcast(np.where(ctx.mask, grad, zero), a_shape) if ctx.parents[0].requires_grad else None
+        db = unbroadcast(np.where(ctx.mask, zero, grad), b_shape) if ctx.parents[1].requires_grad else None
+        return da, db
+
+
+class Clamp(Function):
+    """min(max(a, low), high), either bound optional;  da = g where low <= a <= high, else 0 (as PyTorch).
+
+    NaN in gives NaN out, and its gradient passes through (it is not below or above a bound).
+    """
+
+    @staticmethod
+    def forward(ctx: Context, a: np.ndarray, low: float | None = None, high: float | None = None) -> np.ndarray:
+        outside = np.zeros(a.shape, dtype=bool)
+        if low is not None:
+            outside |= a < low
+        if high is not None:
+            outside |= a > high
+        ctx.outside = outside
+        return np.clip(a, low, high).astype(a.dtype, copy=False)
+
+    @staticmethod
+    def backward(ctx: Context, grad: np.ndarray):
+        return np.where(ctx.outside, grad.dtype.type(0), grad)

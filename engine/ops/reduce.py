@@ -76,6 +76,22 @@ class Max(Function):
         return share * _expand(grad, a.shape, ctx.axis, ctx.keepdims)
 
 
+class Min(Function):
+    """min of a over axis;  da = g at the minimum (shared equally among ties), 0 elsewhere."""
+
+    @staticmethod
+    def forward(ctx: Context, a: np.ndarray, axis=None, keepdims: bool = False) -> np.ndarray:
+        _check_axis("min", a.shape, axis)
+        if a.size == 0:
+            raise ValueError(f"min: the tensor is empty (shape {a.shape})")
+        out = np.asarray(a.min(axis=axis, keepdims=keepdims))
+        ctx.save_for_backward(a, out)
+        ctx.axis, ctx.keepdims = axis, keepdims
+        return out
+
+    backward = Max.backward
+
+
 class Softmax(Function):
     """s = exp(a) / sum exp(a) along axis;  da = s (g - sum(g s))."""
 

@@ -5,10 +5,15 @@ input projection of every step is one matrix product, the time loop does only wh
 (h_{t-1} W_hh, the nonlinearity), and the backward is written by hand, BPTT as in min-char-rnn:
 
     a_t = x_t W_xh + b_h + h_{t-1} W_hh,   y_t = act(a_t),
-    h_t = m_t y_t + (1 - m_t) h_{t-1},     out_t = m_t y_t        (m_t = 1 while t < length, else 0)
+    h_t = y_t if t < length else h_{t-1},  out_t = y_t if t < length else 0
 
-    da_t = (g_t + dh_t) m_t act'(a_t);   dh_{t-1} = da_t W_hh^T + (1 - m_t) dh_t
+    da_t = (g_t + dh_t) act'(a_t) (0 at padded steps);   dh_{t-1} = da_t W_hh^T (dh_t at padded steps)
     dW_hh = sum_t h_{t-1}^T da_t,  dW_xh = sum_t x_t^T da_t,  db_h = sum_t da_t,  dx_t = da_t W_xh^T
+
+Padded steps are *selected away*, never multiplied by a 0/1 mask: their inputs are replaced by 0 before
+the first product, so a NaN or inf there reaches no output, state or gradient (0 * NaN would be NaN).
+The backward runs over chunks of ``CHUNK`` steps, so besides the hidden states it keeps only one chunk of
+da_t: at T = 1,000 the whole backward needs little more than the states themselves.
 """
 
 from __future__ import annotations
@@ -16,6 +21,34 @@ from __future__ import annotations
 import numpy as np
 
 from ..function import Context, Function
+
+CHUNK = 64  # steps per chunk of the backward's weight-gradient products
+
+
+def step_mask(lengths: np.ndarray | None, batch: int, steps: int) -> np.ndarray | None:
+    """keep[b, t] = t < lengths[b], shape (B, T), or None when every sequence is full length."""
+    if lengths is None:
+        return None
+    keep = np.arange(steps)[None, :] < lengths[:, None]
+    return None if keep.all() else keep
+
+
+def clean_inputs(xs: np.ndarray, keep: np.ndarray | None) -> np.ndarray:
+    """xs with its padded steps replaced by 0 (a selection: NaN or inf there is never read)."""
+    return xs if keep is None else np.where(keep[:, :, None], xs, xs.dtype.type(0))
+
+
+def previous_states(h0: np.ndarray, states: np.ndarray, t0: int, t1: int) -> np.ndarray:
+    """h_{t-1} for t in [t0, t1), as a (B, t1 - t0, H) array."""
+    prev = np.empty((states.shape[0], t1 - t0, states.shape[2]), dtype=states.dtype)
+    prev[:, 0] = h0 if t0 == 0 else states[:, t0 - 1]
+    prev[:, 1:] = states[:, t0:t1 - 1]
+    return prev
+
+
+def chunks(steps: int, size: int = CHUNK) -> list[tuple[int, int]]:
+    """[t0, t1) ranges covering 0..steps, last first (the order backpropagation visits them)."""
+    return [(t0, min(t0 + size, steps)) for t0 in range(0, steps, size)][::-1]
 
 
 class FusedRNN(Function):
@@ -26,9 +59,10 @@ class FusedRNN(Function):
                 b_h: np.ndarray, lengths: np.ndarray | None = None, relu: bool = False) -> np.ndarray:
         B, T, n_in = xs.shape
         H = W_hh.shape[0]
+        keep = step_mask(lengths, B, T)
+        xs = clean_inputs(xs, keep)
         ys = (xs.reshape(B * T, n_in) @ W_xh).reshape(B, T, H)  # x_t W_xh of every step at once
         ys += b_h  # a_t without its recurrent term; the loop adds it and overwrites a_t with y_t
-        keep = None if lengths is None else np.arange(T)[None, :, None] < lengths[:, None, None]  # (B, T, 1)
         states = ys if keep is None else np.empty_like(ys)  # h_t = y_t unless some sequences have ended
         hW = np.empty((B, H), dtype=ys.dtype)  # one buffer for h_{t-1} W_hh, reused every step
         h = h0
@@ -42,9 +76,9 @@ class FusedRNN(Function):
                 np.tanh(y, out=y)
             if keep is not None:
                 np.copyto(states[:, t], h)
-                np.copyto(states[:, t], y, where=keep[:, t])
+                np.copyto(states[:, t], y, where=keep[:, t, None])
             h = states[:, t]
-        out = ys if keep is None else ys * keep
+        out = ys if keep is None else np.where(keep[:, :, None], ys, ys.dtype.type(0))
         ctx.save_for_backward(xs, h0, W_xh, W_hh, ys, states, keep)
         ctx.relu = relu
         return out
@@ -54,29 +88,42 @@ class FusedRNN(Function):
         xs, h0, W_xh, W_hh, ys, states, keep = ctx.saved
         B, T, n_in = xs.shape
         H = W_hh.shape[0]
-        # act'(a_t) from y_t, zeroed at padded steps (which neither output nor change the state)
-        dact = (ys > 0).astype(ys.dtype) if ctx.relu else 1 - ys * ys
-        if keep is not None:
-            dact *= keep
-        da = np.empty_like(ys)
-        dh = np.zeros((B, H), dtype=ys.dtype)
-        W_hh_T = W_hh.T
-        for t in range(T - 1, -1, -1):
-            d = da[:, t]
-            np.add(grad[:, t], dh, out=d)
-            d *= dact[:, t]
-            dh_next = d @ W_hh_T
-            if keep is not None:  # padded rows pass dh through unchanged
-                np.copyto(dh_next, dh, where=~keep[:, t])
-            dh = dh_next
         parents = ctx.parents
-        da2 = da.reshape(B * T, H)
-        d_xs = (da2 @ W_xh.T).reshape(B, T, n_in) if parents[0].requires_grad else None
+        d_xs = np.empty_like(xs) if parents[0].requires_grad else None
+        d_W_xh = np.zeros_like(W_xh)
+        d_W_hh = np.zeros_like(W_hh)
+        d_b_h = np.zeros(H, dtype=ys.dtype)
+        dh = np.zeros((B, H), dtype=ys.dtype)
+        deriv = np.empty((B, H), dtype=ys.dtype)
+        W_hh_T = W_hh.T
+        buf = None
+        for t0, t1 in chunks(T):
+            n = t1 - t0
+            if buf is None or buf.shape[1] != n:
+                buf = np.empty((B, n, H), dtype=ys.dtype)  # da_t of this chunk, reused chunk after chunk
+            for t in range(t1 - 1, t0 - 1, -1):
+                d = buf[:, t - t0]
+                np.add(grad[:, t], dh, out=d)
+                y = ys[:, t]
+                if ctx.relu:  # act' = 1 where y > 0, else 0 (NaN stays NaN)
+                    np.sign(y, out=deriv)
+                else:  # act' = 1 - y^2
+                    np.multiply(y, y, out=deriv)
+                    np.subtract(1, deriv, out=deriv)
+                d *= deriv
+                dh_next = d @ W_hh_T
+                if keep is not None:  # padded rows: no gradient to a_t; dh passes through unchanged
+                    pad = ~keep[:, t, None]
+                    np.copyto(d, 0, where=pad)
+                    np.copyto(dh_next, dh, where=pad)
+                dh = dh_next
+            da2 = buf.reshape(B * n, H)
+            x2 = xs[:, t0:t1].reshape(B * n, n_in)
+            d_W_xh += x2.T @ da2
+            d_W_hh += previous_states(h0, states, t0, t1).reshape(B * n, H).T @ da2
+            d_b_h += da2.sum(axis=0)
+            if d_xs is not None:
+                d_xs[:, t0:t1] = (da2 @ W_xh.T).reshape(B, n, n_in)
         d_h0 = dh if parents[1].requires_grad else None
-        d_W_xh = xs.reshape(B * T, n_in).T @ da2 if parents[2].requires_grad else None
-        d_W_hh = None
-        if parents[3].requires_grad:
-            prev = np.concatenate([h0[:, None], states[:, :-1]], axis=1).reshape(B * T, H)
-            d_W_hh = prev.T @ da2
-        d_b_h = da2.sum(axis=0) if parents[4].requires_grad else None
-        return d_xs, d_h0, d_W_xh, d_W_hh, d_b_h
+        return (d_xs, d_h0, d_W_xh if parents[2].requires_grad else None,
+                d_W_hh if parents[3].requires_grad else None, d_b_h if parents[4].requires_grad else None)
