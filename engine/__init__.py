@@ -10,10 +10,12 @@ from .autograd import is_grad_enabled, no_grad
 from .function import Context, Function, ShapeError
 from .gradcheck import GradcheckError, GradcheckReport, gradcheck
 from .random import rng, seed
+from .serialize import load, save
 from .tensor import Tensor, concat, stack, where
 from .value import Value
 
 __all__ = [
     "Context", "F", "Function", "GradcheckError", "GradcheckReport", "ShapeError", "Tensor", "Value",
-    "concat", "functional", "gradcheck", "is_grad_enabled", "nn", "no_grad", "optim", "rng", "seed", "stack", "where",
+    "concat", "functional", "gradcheck", "is_grad_enabled", "load", "nn", "no_grad", "optim", "rng", "save",
+    "seed", "stack", "where",
 ]

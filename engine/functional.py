@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 
 from .ops.loss import CrossEntropy
+from .random import rng
 from .tensor import Tensor
 
 
@@ -81,3 +82,22 @@ def mse(pred: Tensor, target: Any) -> Tensor:
         raise ValueError(f"mse: pred of shape {pred.shape} and target of shape {target.shape} differ")
     diff = pred - target
     return (diff * diff).mean()
+
+
+def check_dropout(owner: str, p: Any) -> float:
+    """p as a float in [0, 1), or an error naming ``owner``."""
+    if isinstance(p, bool) or not isinstance(p, (int, float)) or not 0 <= p < 1:
+        raise ValueError(f"{owner}: the dropout probability p must lie in [0, 1), got {p!r}")
+    return float(p)
+
+
+def dropout(x: Tensor, p: float, training: bool = True) -> Tensor:
+    """Inverted dropout: x * m / (1 - p) with m_i ~ Bernoulli(1 - p) from ``engine.rng()`` when training;
+    x itself otherwise (and when p = 0)."""
+    p = check_dropout("dropout", p)
+    if not isinstance(x, Tensor):
+        raise TypeError(f"dropout: x must be a Tensor, got {type(x).__name__}")
+    if not training or p == 0:
+        return x
+    keep = rng().random(x.shape) >= p
+    return x * Tensor._leaf((keep / (1 - p)).astype(x.dtype))

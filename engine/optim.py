@@ -1,4 +1,5 @@
-"""Optimizers that update parameters in place from their ``.grad``: ``SGD``, ``Adam``; and ``clip_grad_norm``.
+"""Optimizers that update parameters in place from their ``.grad``: ``SGD``, ``Adam``, ``AdamW``; and
+``clip_grad_norm``.
 
 Each follows PyTorch's update rule exactly, so results can be compared number for number.
 """
@@ -41,6 +42,13 @@ class Optimizer:
         self.params = _param_list(owner, params)
         self.lr = float(lr)
 
+    @staticmethod
+    def _check_decay(owner: str, weight_decay: float) -> float:
+        if isinstance(weight_decay, bool) or not isinstance(weight_decay, (int, float)) \
+                or not math.isfinite(weight_decay) or weight_decay < 0:
+            raise ValueError(f"{owner}: weight_decay must be a number >= 0, got {weight_decay!r}")
+        return float(weight_decay)
+
     def zero_grad(self) -> None:
         """Set every parameter's ``.grad`` to ``None``."""
         for p in self.params:
@@ -53,19 +61,22 @@ class Optimizer:
 class SGD(Optimizer):
     """Stochastic gradient descent, with optional momentum (PyTorch's form, no dampening):
 
+    g = g + wd p (L2 weight decay, if any);
     b = g at the first step, then b = momentum b + g;   p = p - lr b   (b = g without momentum).
 
     Args:
         params: the tensors to update (e.g. ``model.parameters()``).
         lr: the learning rate, > 0.
         momentum: in [0, 1).
+        weight_decay: wd >= 0, the L2 penalty (wd / 2) |p|^2 added to the loss, as its gradient wd p.
     """
 
-    def __init__(self, params: Iterable[Tensor], lr: float, momentum: float = 0.0):
+    def __init__(self, params: Iterable[Tensor], lr: float, momentum: float = 0.0, weight_decay: float = 0.0):
         super().__init__("SGD", params, lr)
         if not 0 <= momentum < 1:
             raise ValueError(f"SGD: momentum must lie in [0, 1), got {momentum!r}")
         self.momentum = float(momentum)
+        self.weight_decay = self._check_decay("SGD", weight_decay)
         self.buffers: list[np.ndarray | None] = [None] * len(self.params)
 
     def step(self) -> None:
@@ -74,6 +85,8 @@ class SGD(Optimizer):
             g = p.grad
             if g is None:
                 continue
+            if self.weight_decay:
+                g = g + self.weight_decay * p.data
             if self.momentum:
                 b = self.buffers[k]
                 if b is None:
@@ -88,6 +101,7 @@ class SGD(Optimizer):
 class Adam(Optimizer):
     """Adam (Kingma and Ba, 2015) with PyTorch's bias-corrected update, for step t = 1, 2, ...:
 
+    g = g + wd p (L2 weight decay, if any: it passes through the adaptive scaling, unlike AdamW's);
     m = m + (1 - b1)(g - m);  v = b2 v + (1 - b2) g^2;
     p = p - (lr / (1 - b1^t)) m / (sqrt(v) / sqrt(1 - b2^t) + eps).
 
@@ -96,15 +110,21 @@ class Adam(Optimizer):
         lr: the learning rate, > 0.
         betas: (b1, b2), each in [0, 1).
         eps: added to the denominator, >= 0.
+        weight_decay: wd >= 0, added to the gradient as wd p (PyTorch's ``Adam(weight_decay=...)``).
     """
 
+    decoupled = False  # AdamW: decay the weights directly instead of through the gradient
+    name = "Adam"
+
     def __init__(self, params: Iterable[Tensor], lr: float = 1e-3, betas: tuple[float, float] = (0.9, 0.999),
-                 eps: float = 1e-8):
-        super().__init__("Adam", params, lr)
+                 eps: float = 1e-8, weight_decay: float = 0.0):
+        owner = self.name
+        super().__init__(owner, params, lr)
         if len(betas) != 2 or not all(0 <= b < 1 for b in betas):
-            raise ValueError(f"Adam: betas must be two numbers in [0, 1), got {betas!r}")
+            raise ValueError(f"{owner}: betas must be two numbers in [0, 1), got {betas!r}")
         if not eps >= 0:
-            raise ValueError(f"Adam: eps must be >= 0, got {eps!r}")
+            raise ValueError(f"{owner}: eps must be >= 0, got {eps!r}")
+        self.weight_decay = self._check_decay(owner, weight_decay)
         self.betas = (float(betas[0]), float(betas[1]))
         self.eps = float(eps)
         self.m = [np.zeros_like(p.data) for p in self.params]
@@ -120,6 +140,11 @@ class Adam(Optimizer):
                 continue
             self.steps[k] += 1
             t = self.steps[k]
+            if self.weight_decay:
+                if self.decoupled:
+                    p.data *= 1 - self.lr * self.weight_decay
+                else:
+                    g = g + self.weight_decay * p.data
             m, v = self.m[k], self.v[k]
             m += (1 - b1) * (g - m)  # PyTorch's lerp
             v *= b2
@@ -128,6 +153,22 @@ class Adam(Optimizer):
             denom /= math.sqrt(1 - b2 ** t)
             denom += self.eps
             p.data -= (self.lr / (1 - b1 ** t)) * (m / denom)
+
+
+class AdamW(Adam):
+    """AdamW (Loshchilov and Hutter, 2019): Adam with *decoupled* weight decay, PyTorch's rule:
+
+    p = p (1 - lr wd), then the Adam update of p with the plain gradient g.
+
+    Args are Adam's; ``weight_decay`` defaults to 0.01, as in PyTorch.
+    """
+
+    decoupled = True
+    name = "AdamW"
+
+    def __init__(self, params: Iterable[Tensor], lr: float = 1e-3, betas: tuple[float, float] = (0.9, 0.999),
+                 eps: float = 1e-8, weight_decay: float = 0.01):
+        super().__init__(params, lr, betas, eps, weight_decay)
 
 
 def clip_grad_norm(params: Iterable[Tensor], max_norm: float) -> float:
@@ -154,4 +195,4 @@ def clip_grad_norm(params: Iterable[Tensor], max_norm: float) -> float:
     return norm
 
 
-__all__ = ["SGD", "Adam", "Optimizer", "clip_grad_norm"]
+__all__ = ["SGD", "Adam", "AdamW", "Optimizer", "clip_grad_norm"]

@@ -165,3 +165,74 @@ def test_identity_for_irnn():
         init.identity_(cell.b_h)
     with pytest.raises(TypeError, match="init.uniform_: expected a Tensor, got ndarray"):
         init.uniform_(np.zeros(3), 0, 1)
+
+
+# ---- train/eval, state_dict/load_state_dict ----------------------------------------------------------
+class Stack(nn.Module):
+    def __init__(self):
+        self.emb = nn.Embedding(5, 3)
+        self.drop = nn.Dropout(0.5)
+        self.layers = [nn.Linear(3, 4), nn.Linear(4, 2)]
+
+
+def test_train_and_eval_reach_every_submodule():
+    m = Stack()
+    assert m.training and m.drop.training
+    assert m.eval() is m
+    assert [x.training for x in m.modules()] == [False] * 5
+    m.train()
+    assert all(x.training for x in m.modules())
+    with pytest.raises(TypeError, match="train: mode"):
+        m.train("no")
+
+
+def test_state_dict_names_are_dotted_paths_and_values_are_copies():
+    engine.seed(0)
+    m = Stack()
+    sd = m.state_dict()
+    assert list(sd) == ["emb.W", "layers.0.W", "layers.0.b", "layers.1.W", "layers.1.b"]
+    sd["emb.W"][...] = 7
+    assert not (m.emb.W.data == 7).any()
+
+
+def test_load_state_dict_copies_in_place_and_checks_names_and_shapes():
+    engine.seed(0)
+    a = Stack()
+    engine.seed(1)
+    b = Stack()
+    W = b.layers[0].W
+    b.load_state_dict(a.state_dict())
+    assert b.layers[0].W is W  # same tensor: an optimizer holding it keeps working
+    for p, q in zip(a.parameters(), b.parameters()):
+        np.testing.assert_array_equal(p.data, q.data)
+    sd = a.state_dict()
+    del sd["layers.1.b"]
+    sd["extra"] = np.ones(1)
+    with pytest.raises(KeyError, match=r"missing \['layers.1.b'\], unexpected \['extra'\]"):
+        b.load_state_dict(sd)
+    b.load_state_dict(sd, strict=False)
+    sd = a.state_dict()
+    sd["layers.0.W"] = np.ones((4, 3))
+    with pytest.raises(engine.ShapeError, match=r"'layers.0.W' has shape \(4, 3\).*\(3, 4\)"):
+        b.load_state_dict(sd)
+    with pytest.raises(TypeError, match="dict"):
+        b.load_state_dict([1])
+
+
+# ---- Embedding(padding_idx) ---------------------------------------------------------------------------
+def test_embedding_padding_row_starts_at_zero_and_never_gets_a_gradient():
+    engine.seed(0)
+    emb = nn.Embedding(4, 3, padding_idx=0)
+    assert not emb.W.data[0].any() and emb.W.data[1:].all()
+    ids = np.array([[1, 0, 2, 0], [0, 0, 1, 3]])
+    (emb(ids) * Tensor(np.arange(24.0).reshape(2, 4, 3))).sum().backward()
+    assert not emb.W.grad[0].any()
+    engine.seed(0)
+    plain = nn.Embedding(4, 3)
+    (plain(ids) * Tensor(np.arange(24.0).reshape(2, 4, 3))).sum().backward()
+    np.testing.assert_array_equal(emb.W.grad[1:], plain.W.grad[1:])
+    assert plain.W.grad[0].any()  # without padding_idx the row would learn: the check can fail
+    assert nn.Embedding(4, 3, padding_idx=-1).padding_idx == 3
+    assert "padding_idx=3" in repr(nn.Embedding(4, 3, padding_idx=-1))
+    with pytest.raises(ValueError, match="padding_idx"):
+        nn.Embedding(4, 3, padding_idx=4)

@@ -118,3 +118,66 @@ def test_errors():
         optim.clip_grad_norm(params(), 0)
     with pytest.raises(ValueError, match=r"SGD: parameter 0 \(shape \(2,\)\) has requires_grad=False"):
         optim.SGD([Tensor(np.zeros(2))], lr=0.1)
+
+
+# ---- weight decay and AdamW, against PyTorch's rules written out by hand ----------------------------
+def sgd_by_hand(p0, grads, lr, momentum, wd):
+    p, b = p0.copy(), None
+    for g in grads:
+        d = g + wd * p
+        b = d if b is None else momentum * b + d
+        p = p - lr * (b if momentum else d)
+    return p
+
+
+def adam_wd_by_hand(p0, grads, lr, b1, b2, eps, wd, decoupled):
+    """torch.optim.Adam(weight_decay=wd) (decoupled=False) and torch.optim.AdamW (decoupled=True)."""
+    p, m, v = p0.copy(), np.zeros_like(p0), np.zeros_like(p0)
+    for t, g in enumerate(grads, start=1):
+        if decoupled:
+            p = p * (1 - lr * wd)
+        else:
+            g = g + wd * p
+        m = b1 * m + (1 - b1) * g
+        v = b2 * v + (1 - b2) * g ** 2
+        p = p - lr * (m / (1 - b1 ** t)) / (np.sqrt(v / (1 - b2 ** t)) + eps)
+    return p
+
+
+@pytest.mark.parametrize("momentum", [0.0, 0.9])
+def test_sgd_weight_decay_matches_hand_computed_updates(momentum):
+    start, got = run(optim.SGD, lr=0.1, momentum=momentum, weight_decay=0.05)
+    for k in range(2):
+        want = sgd_by_hand(start[k], [grads_for(s)[k] for s in range(4)], 0.1, momentum, 0.05)
+        np.testing.assert_allclose(got[k], want, rtol=1e-13, atol=1e-15)
+        without = sgd_by_hand(start[k], [grads_for(s)[k] for s in range(4)], 0.1, momentum, 0.0)
+        assert np.abs(got[k] - without).max() > 1e-3  # the check would see decay left out
+
+
+@pytest.mark.parametrize("cls,decoupled,wd", [(optim.Adam, False, 0.1), (optim.AdamW, True, 0.1),
+                                              (optim.AdamW, True, None)])
+def test_adam_and_adamw_weight_decay_match_hand_computed_updates(cls, decoupled, wd):
+    kw = dict(lr=0.05, betas=(0.9, 0.99), eps=1e-8) | ({} if wd is None else dict(weight_decay=wd))
+    start, got = run(cls, **kw)
+    decay = 0.01 if wd is None else wd  # AdamW's default, as PyTorch's
+    for k in range(2):
+        grads = [grads_for(s)[k] for s in range(4)]
+        want = adam_wd_by_hand(start[k], grads, 0.05, 0.9, 0.99, 1e-8, decay, decoupled)
+        np.testing.assert_allclose(got[k], want, rtol=1e-12, atol=1e-14)
+        other = adam_wd_by_hand(start[k], grads, 0.05, 0.9, 0.99, 1e-8, decay, not decoupled)
+        assert np.abs(got[k] - other).max() > 1e-6  # coupled and decoupled decay differ, and we can tell
+
+
+def test_one_adamw_step_by_hand():
+    p = Tensor([2.0], requires_grad=True)
+    opt = optim.AdamW([p], lr=0.1, weight_decay=0.5)
+    p.grad = np.array([4.0])
+    opt.step()
+    # p * (1 - 0.1 * 0.5) = 1.9; m_hat = 4, v_hat = 16: step 0.1 * 4 / (4 + 1e-8)
+    assert p.data[0] == pytest.approx(1.9 - 0.1 * 4 / (4 + 1e-8), abs=1e-15)
+
+
+@pytest.mark.parametrize("cls", [optim.SGD, optim.Adam, optim.AdamW])
+def test_negative_weight_decay_is_refused(cls):
+    with pytest.raises(ValueError, match=f"{cls.__name__}: weight_decay"):
+        cls(params(), lr=0.1, weight_decay=-1.0)

@@ -1,4 +1,10 @@
-"""``Module``, the container of parameters, and the two simplest layers: ``Linear`` and ``Embedding``."""
+"""``Module``, the container of parameters, and the two simplest layers: ``Linear`` and ``Embedding``.
+
+A module is in training mode (``training = True``) until ``eval()``; only layers that behave differently
+at training time (``Dropout``, the dropout between stacked RNN layers) read it. ``state_dict()`` gives
+every parameter's values under its dotted path (``"rnn.cell.W_hh"``), as PyTorch names them, and
+``load_state_dict`` puts such a dictionary back (``engine.save``/``engine.load`` keep one in a file).
+"""
 
 from __future__ import annotations
 
@@ -10,6 +16,7 @@ import numpy as np
 
 from ..checks import float_dtype, positive_int
 from ..function import ShapeError
+from ..ops.shape import Lookup
 from ..tensor import Tensor
 from . import init
 
@@ -20,6 +27,8 @@ class Module:
     A subclass sets its parameters (Tensors with ``requires_grad=True``) and sub-modules as attributes in
     ``__init__`` and computes in ``forward``; ``module(...)`` calls ``forward``.
     """
+
+    training = True  # set on the instance by train()/eval(); a class attribute so subclasses need no __init__
 
     def forward(self, *args: Any, **kwargs: Any) -> Any:
         raise NotImplementedError(f"{type(self).__name__} does not define forward()")
@@ -64,6 +73,71 @@ class Module:
         """Set every parameter's ``.grad`` to ``None``."""
         for p in self.parameters():
             p.zero_grad()
+
+    def modules(self) -> list[Module]:
+        """This module and every sub-module below it, each once, parents first."""
+        out: list[Module] = []
+        seen: set[int] = set()
+        stack: list[Module] = [self]
+        while stack:
+            m = stack.pop()
+            if id(m) in seen:
+                continue
+            seen.add(id(m))
+            out.append(m)
+            stack.extend(reversed([item for _, item in m._children() if isinstance(item, Module)]))
+        return out
+
+    def train(self, mode: bool = True) -> Module:
+        """Set training mode (``True``) or evaluation mode on this module and every sub-module; returns self.
+
+        Only layers with random or batch-dependent behaviour read it: ``Dropout`` (and the ``dropout`` of a
+        stacked RNN) drops units in training mode and is the identity in evaluation mode.
+        """
+        if not isinstance(mode, bool):
+            raise TypeError(f"{type(self).__name__}.train: mode must be True or False, got {mode!r}")
+        for m in self.modules():
+            m.training = mode
+        return self
+
+    def eval(self) -> Module:
+        """Evaluation mode (``train(False)``): dropout off. Returns self."""
+        return self.train(False)
+
+    def state_dict(self) -> dict[str, np.ndarray]:
+        """Every parameter's values (copies) under its dotted path, e.g. ``{"cell.W_hh": array, ...}``."""
+        return {name: p.data.copy() for name, p in self.named_parameters()}
+
+    def load_state_dict(self, state: dict[str, Any], strict: bool = True) -> None:
+        """Copy values into the parameters of the same dotted names (in place: optimizers keep working).
+
+        Args:
+            state: ``{name: array}`` as ``state_dict()`` or ``engine.load`` gives.
+            strict: if True (default), the names must match exactly: a missing or an unexpected name is an
+                error. Shapes must always match; values are cast to each parameter's dtype.
+        """
+        owner = f"{type(self).__name__}.load_state_dict"
+        if not isinstance(state, dict):
+            raise TypeError(f"{owner}: expected a dict of arrays, got {type(state).__name__}")
+        params = dict(self.named_parameters())
+        missing = [n for n in params if n not in state]
+        unexpected = [n for n in state if n not in params]
+        if strict and (missing or unexpected):
+            raise KeyError(f"{owner}: names do not match: missing {missing}, unexpected {unexpected}")
+        for name, p in params.items():
+            if name not in state:
+                continue
+            value = state[name]
+            value = np.asarray(value.data if isinstance(value, Tensor) else value)
+            if value.dtype.kind not in "biuf":
+                raise TypeError(f"{owner}: {name!r} holds dtype {value.dtype}, not numbers")
+            if value.shape != p.shape:
+                raise ShapeError(f"{owner}: {name!r} has shape {value.shape} but the parameter has {p.shape}")
+        for name, p in params.items():
+            if name in state:
+                value = state[name]
+                np.copyto(p.data, np.asarray(value.data if isinstance(value, Tensor) else value),
+                          casting="unsafe")
 
     def extra_repr(self) -> str:
         """The arguments shown between the parentheses of ``repr``."""
@@ -135,16 +209,28 @@ class Embedding(Module):
         num_embeddings: how many ids (rows of ``W``).
         embedding_dim: the size of each row.
         dtype: float64 (default) or float32.
+        padding_idx: an optional id that marks padding (as PyTorch): its row starts at zeros and never
+            receives a gradient, so it stays zero under training (negative values count from the end).
 
     The gradient of a row is the sum of the gradients of every position that looked it up. ``W`` starts
     as N(0, 1), PyTorch's default. Looking up row ``i`` equals multiplying a one-hot vector by ``W``.
     """
 
-    def __init__(self, num_embeddings: int, embedding_dim: int, dtype: Any = np.float64):
+    def __init__(self, num_embeddings: int, embedding_dim: int, dtype: Any = np.float64,
+                 padding_idx: int | None = None):
         self.num_embeddings = positive_int("Embedding", "num_embeddings", num_embeddings)
         self.embedding_dim = positive_int("Embedding", "embedding_dim", embedding_dim)
         self.dtype = float_dtype("Embedding", dtype)
+        if padding_idx is not None:
+            if isinstance(padding_idx, bool) or not isinstance(padding_idx, (int, np.integer)) \
+                    or not -num_embeddings <= padding_idx < num_embeddings:
+                raise ValueError(f"Embedding: padding_idx must be an integer in [-{num_embeddings}, "
+                                 f"{num_embeddings}), got {padding_idx!r}")
+            padding_idx = int(padding_idx) % num_embeddings
+        self.padding_idx = padding_idx
         self.W = init.normal_(Tensor(np.zeros((num_embeddings, embedding_dim)), True, self.dtype))
+        if padding_idx is not None:
+            self.W.data[padding_idx] = 0
 
     def forward(self, ids: Any) -> Tensor:
         raw = ids.data if isinstance(ids, Tensor) else np.asarray(ids)
@@ -155,8 +241,11 @@ class Embedding(Module):
             bad = raw[(raw < 0) | (raw >= self.num_embeddings)].flat[0]
             raise IndexError(f"Embedding: id {bad} is out of range for {self.num_embeddings} embeddings "
                              f"(ids of shape {raw.shape})")
-        return self.W[raw]
+        if self.padding_idx is None:
+            return self.W[raw]
+        return Lookup.apply(self.W, ids=raw, skip=self.padding_idx)
 
     def extra_repr(self) -> str:
         return (f"{self.num_embeddings}, {self.embedding_dim}"
+                + (f", padding_idx={self.padding_idx}" if self.padding_idx is not None else "")
                 + (f", dtype={self.dtype}" if self.dtype != np.float64 else ""))

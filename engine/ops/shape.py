@@ -63,6 +63,24 @@ class GetItem(Function):
         return SparseGrad(ctx.shape, ctx.dtype, ctx.index, grad, repeats=_is_advanced(ctx.index))
 
 
+class Lookup(Function):
+    """W[ids] for an integer array ``ids``, rows of W;  dW = g summed into the looked-up rows, except row
+    ``skip`` (an embedding's padding row), which gets no gradient."""
+
+    @staticmethod
+    def forward(ctx: Context, W: np.ndarray, ids: np.ndarray, skip: int | None = None) -> np.ndarray:
+        ctx.shape, ctx.dtype, ctx.ids, ctx.skip = W.shape, W.dtype, ids, skip
+        return W[ids]
+
+    @staticmethod
+    def backward(ctx: Context, grad: np.ndarray):
+        ids = ctx.ids
+        if ctx.skip is not None:
+            used = ids != ctx.skip
+            ids, grad = ids[used], grad[used]
+        return SparseGrad(ctx.shape, ctx.dtype, ids, grad, repeats=True)
+
+
 class Concat(Function):
     """The inputs joined along an existing axis;  each input's grad is its slice of g."""
 
