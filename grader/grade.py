@@ -1,19 +1,23 @@
 """Grade exercise notebooks: ``python -m grader.grade FILE... [--csv grades.csv] [--json report.json]``.
 
-Each submission runs in its own fresh process (``grader.runner``) with time limits per cell, per
-question and per notebook; the expected values are the reference solutions' results, computed here on
-the public cases and on hidden cases drawn with this run's seed. A submission that crashes, hangs or
-exits loses the question it broke and the grader goes on; the submission file is only ever read.
+Each submission runs in its own fresh process (``grader.runner``), inside bubblewrap when it is
+available (``grader.sandbox``; ``--sandbox require`` refuses to grade without it), with time limits
+per cell, per question and per notebook kept by the grader's clock. The expected values are the
+reference solutions' results, computed here on the public cases and on hidden cases drawn with this
+run's seed; the student's process never sees them. Everything that comes back is untrusted
+(``grader.events``), and every step that touches it turns any error into zero points with a reason:
+a submission that crashes, hangs, exits, lies or floods loses what it broke and the grader goes on.
+The submission file is only ever read. To grade a class: ``python -m grader FOLDER``.
 """
 
 from __future__ import annotations
 
 import argparse
-import csv
 import hashlib
 import json
 import os
 import secrets
+import select
 import signal
 import subprocess
 import sys
@@ -21,23 +25,27 @@ import tempfile
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from course import reproducible
 
-from . import reference
+from . import events, reference
+from . import sandbox as sandboxing
 from .cases import expected_result
-from .codec import CodecError, decode, encode
+from .codec import decode, encode
 from .notebook import NotebookError, read_cells, read_json
+from .report import clean, table, write_csv, write_json
 from .spec import EXERCISES_DIR, GRADER_DIR, ROOT, Question, Spec, all_specs
 
 #: question statuses, in the table and the JSON report
-PASSED, FAILED, ERROR, NOT_IMPLEMENTED, MISSING, TIMEOUT, CRASHED = (
-    "passed", "failed", "error", "not implemented", "missing", "timeout", "crashed")
+PASSED, FAILED, ERROR, NOT_IMPLEMENTED, MISSING, TIMEOUT, CRASHED, REJECTED = (
+    "passed", "failed", "error", "not implemented", "missing", "timeout", "crashed", "rejected")
 _GRACE = 2.0
-_MAX_EVENTS_BYTES = 200 * 2**20
+#: seconds the process may take to start (Python, numpy, the engine) before its first cell
+STARTUP_SECONDS = 60.0
+_STDERR_TAIL = 4096
 
 
 @dataclass
@@ -62,7 +70,7 @@ class QuestionResult:
 
 @dataclass
 class Submission:
-    """The grade of one submission."""
+    """The grade of one submission; ``notes`` say what else the grader saw (skipped cells, a name mismatch)."""
 
     path: str
     student: str
@@ -70,6 +78,7 @@ class Submission:
     questions: list[QuestionResult] = field(default_factory=list)
     error: str = ""
     seconds: float = 0.0
+    notes: list[str] = field(default_factory=list)
 
     @property
     def total(self) -> float:
@@ -112,23 +121,41 @@ class Expected:
 # which notebook, which student
 
 
-def identify(path: Path, specs: dict[str, Spec], forced: str | None = None) -> str | None:
-    """The exercise notebook a submission answers: ``--notebook``, its metadata, or its file name."""
-    if forced:
-        return forced
-    try:
-        meta = read_json(path).get("metadata", {})
-        name = meta.get("exercises", {}).get("notebook") if isinstance(meta, dict) else None
-        if isinstance(name, str) and name in specs:
-            return name
-    except (NotebookError, AttributeError):
-        pass
+def _name_in_file_name(path: Path, specs: dict[str, Spec]) -> str | None:
     for name in sorted(specs, key=len, reverse=True):
         if name in path.name:
             return name
     prefix = path.name.split("_")[0]
     matches = [n for n in specs if n.split("_")[0] == prefix]
     return matches[0] if len(matches) == 1 else None
+
+
+def _name_in_metadata(path: Path) -> str | None:
+    try:
+        meta = read_json(path).get("metadata", {})
+    except NotebookError:
+        return None
+    name = meta.get("exercises", {}) if isinstance(meta, dict) else None
+    name = name.get("notebook") if isinstance(name, dict) else None
+    return name if isinstance(name, str) else None
+
+
+def identify(path: Path, specs: dict[str, Spec], forced: str | None = None) -> tuple[str | None, str]:
+    """The exercise notebook a submission answers, and a note when its metadata says otherwise.
+
+    ``--notebook`` decides, else the file name, else the metadata. The file name wins over the
+    metadata because it is what the instructor collected under an assignment, while the metadata is
+    inside the file, which the student controls: a solved chapter 1 saved as ``02_scalar_engine.ipynb``
+    is graded as chapter 2 (and scores what it answers of chapter 2), and the row says so.
+    """
+    in_meta = _name_in_metadata(path)
+    name = forced or _name_in_file_name(path, specs) or (in_meta if in_meta in specs else None)
+    note = ""
+    if in_meta is not None and name is not None and in_meta != name:
+        why = "--notebook" if forced else "its file name"
+        note = (f"the notebook's metadata says it is {clean(in_meta, 60)!r}; graded as {name} "
+                f"({why} decides)")
+    return name, note
 
 
 def student_id(path: Path, notebook: str | None) -> str:
@@ -142,27 +169,8 @@ def student_id(path: Path, notebook: str | None) -> str:
 # running a submission
 
 
-def _protected() -> list[str]:
-    return [str(GRADER_DIR), str(EXERCISES_DIR), str(ROOT / ".git")]
-
-
-def _read_events(path: Path, offset: int) -> tuple[list[dict], int]:
-    try:
-        with open(path, "rb") as f:
-            f.seek(offset)
-            data = f.read(_MAX_EVENTS_BYTES)
-    except OSError:
-        return [], offset
-    end = data.rfind(b"\n") + 1
-    events = []
-    for line in data[:end].splitlines():
-        try:
-            ev = json.loads(line)
-        except (json.JSONDecodeError, UnicodeDecodeError, RecursionError):
-            continue
-        if isinstance(ev, dict) and isinstance(ev.get("ev"), str):
-            events.append(ev)
-    return events, offset + end
+def _protected(extra: tuple[str, ...] = ()) -> list[str]:
+    return [str(GRADER_DIR), str(EXERCISES_DIR), str(ROOT / ".git"), *extra]
 
 
 def _kill(proc: subprocess.Popen) -> None:
@@ -173,14 +181,27 @@ def _kill(proc: subprocess.Popen) -> None:
     proc.wait()
 
 
+@dataclass
+class _Blame:
+    """What ended a process early: the phase (``cell``/``question``/``process``) and why."""
+
+    kind: str
+    key: Any
+    why: str  # "crash", "timeout" or "rejected"
+    detail: str = ""
+
+
 def run_submission(
     cells: list[tuple[int, str]], spec: Spec, questions: list[tuple[Question, list[tuple]]], limits: Limits,
+    box: sandboxing.Sandbox | None = None, notes: list[str] | None = None, protected: tuple[str, ...] = (),
 ) -> dict[str, dict]:
-    """Run the cells and questions in fresh processes; the raw result event of every question.
+    """Run the cells and questions in fresh processes; the raw result of every question.
 
-    A process that dies or overruns a limit is killed; the cell it was in is skipped on the next try,
-    or the question it was in gets ``timeout``/``crashed``, and a new process takes the rest.
+    A process that dies, overruns a limit or breaks the channel's protocol is killed; the cell it was
+    in is skipped on the next try (and ``notes`` say so), or the question it was in gets ``timeout``,
+    ``crashed`` or ``rejected``, and a new process takes the rest.
     """
+    notes = notes if notes is not None else []
     deadline = time.monotonic() + limits.notebook
     results: dict[str, dict] = {}
     skip: set[int] = set()
@@ -197,120 +218,218 @@ def run_submission(
                                      f"{limits.notebook:g} s was exceeded", "outputs": []}
                 return results
             work = Path(tmp) / f"attempt{attempt}"
-            scratch = work / "scratch"
-            scratch.mkdir(parents=True)
-            job = {
-                "cells": [[i, s] for i, s in cells], "skip": sorted(skip), "spec": str(spec.path),
-                "questions": [{"id": q.id, "cases": [encode(a) for a in cases]} for q, cases in pending],
-                "protected": _protected(), "scratch": str(scratch), "cell_timeout": limits.cell,
-                "question_timeout": limits.question,
-            }
-            (work / "job.json").write_text(json.dumps(job), encoding="utf-8")
-            events_path = work / "events.jsonl"
-            events_path.touch()
-            env = {k: v for k, v in os.environ.items() if not k.startswith(("JPY_", "JUPYTER", "PYTEST"))}
-            env.update(reproducible.ENV, PYTHONHASHSEED="0")
-            with open(work / "stderr.txt", "wb") as err:
-                proc = subprocess.Popen(
-                    [sys.executable, "-m", "grader.runner", str(work / "job.json"), str(events_path)],
-                    cwd=scratch, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=err,
-                    env=env, start_new_session=True,
-                )
-                blame = _watch(proc, events_path, results, limits, deadline, pending)
+            work.mkdir()
+            protocol = events.Protocol([i for i, _ in cells if i not in skip], [q.id for q, _ in pending])
+            blame, stderr = _run_once(work, cells, skip, spec, pending, limits, box, protocol, deadline,
+                                      protected)
+            results.update(protocol.results)
             if blame is None:
                 continue
-            kind, key, why = blame
-            if kind == "cell":
-                skip.add(int(key))
-            elif kind == "question":
-                status = TIMEOUT if why == "timeout" else CRASHED
-                reason = ("time limit exceeded; the process did not stop and was killed" if why == "timeout"
-                          else "the notebook's process ended during this question (os._exit? a crash?)")
-                results[key] = {"status": status, "reason": reason, "outputs": []}
+            if blame.kind == "cell":
+                skip.add(int(blame.key))
+                what = {"timeout": "ran past its time limit and was stopped",
+                        "rejected": f"wrote a message the grader rejects on its channel ({blame.detail})",
+                        }.get(blame.why, "ended the notebook's process")
+                notes.append(f"cell {int(blame.key) + 1} of the notebook {what}; graded without it")
+            elif blame.kind == "question":
+                results[blame.key] = {"outputs": [], **{
+                    "timeout": {"status": TIMEOUT, "reason": "time limit exceeded; the process did not stop "
+                                "and was killed"},
+                    "rejected": {"status": REJECTED, "reason": "the grader rejected a message on its channel "
+                                 f"during this question: {blame.detail}"},
+                }.get(blame.why, {"status": CRASHED, "reason": "the notebook's process ended during this "
+                                  "question (os._exit? a crash?)"})}
             else:
+                why = {"timeout": f"the notebook's process did not start within {STARTUP_SECONDS:g} s",
+                       "rejected": f"the grader rejected a message on its channel: {blame.detail}"}.get(
+                    blame.why, _stderr_reason(stderr) or "the notebook's process could not start")
                 for q, _ in pending:
-                    results.setdefault(q.id, {"status": CRASHED, "outputs": [], "reason": (
-                        _stderr_tail(work / "stderr.txt") or "the notebook's process could not start")})
+                    results.setdefault(q.id, {"status": CRASHED, "outputs": [], "reason": why})
 
 
-def _stderr_tail(path: Path) -> str:
-    try:
-        lines = path.read_bytes()[-2000:].decode("utf-8", "replace").strip().splitlines()
-    except OSError:
-        return ""
+def _stderr_reason(tail: bytes) -> str:
+    lines = tail.decode("utf-8", "replace").strip().splitlines()
     return f"the grader's runner failed: {lines[-1]}" if lines else ""
 
 
-def _watch(proc: subprocess.Popen, events_path: Path, results: dict[str, dict], limits: Limits,
-           deadline: float, pending: list[tuple[Question, list]]) -> tuple[str, Any, str] | None:
-    """Follow one process's reports; None when it finished, else what to blame (kind, key, why)."""
-    offset = 0
-    phase: tuple[str, Any] | None = None
+def _run_once(work: Path, cells: list[tuple[int, str]], skip: set[int], spec: Spec,
+              pending: list[tuple[Question, list[tuple]]], limits: Limits, box: sandboxing.Sandbox | None,
+              protocol: events.Protocol, deadline: float, protected: tuple[str, ...]) -> tuple[_Blame | None, bytes]:
+    """Start one process on the pending questions and watch it to its end."""
+    scratch = sandboxing.SCRATCH if box else str(work / "scratch")
+    if box is None:
+        Path(scratch).mkdir()
+    job = {
+        "cells": [[i, s] for i, s in cells], "skip": sorted(skip), "spec": str(spec.path),
+        "questions": [{"id": q.id, "cases": [encode(a) for a in cases]} for q, cases in pending],
+        "protected": _protected(protected), "scratch": scratch, "cell_timeout": limits.cell,
+        "question_timeout": limits.question, "sandboxed": box is not None,
+        "limits": {"cpu_seconds": int(limits.notebook + 30)},
+    }
+    job_path = work / "job.json"
+    job_path.write_text(json.dumps(job), encoding="utf-8")
+    env_extra = {**reproducible.ENV, "PYTHONHASHSEED": "0"}
+    r_ev, w_ev = os.pipe()
+    r_err, w_err = os.pipe()
+    job_fd = os.open(job_path, os.O_RDONLY)
+    try:
+        if box is not None:
+            argv = [sys.executable, "-m", "grader.runner", sandboxing.JOB, str(w_ev)]
+            cmd = box.command(argv, spec_path=spec.path, job_fd=job_fd, env=env_extra)
+            env, cwd = {"PATH": os.environ.get("PATH", "/usr/bin:/bin")}, "/"
+        else:
+            cmd = [sys.executable, "-m", "grader.runner", str(job_path), str(w_ev)]
+            env = {k: v for k, v in os.environ.items() if not k.startswith(("JPY_", "JUPYTER", "PYTEST"))}
+            env.update(env_extra)
+            cwd = scratch
+        proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                stderr=w_err, pass_fds=(w_ev, job_fd), start_new_session=True)
+    except OSError as e:
+        for fd in (r_ev, w_ev, r_err, w_err, job_fd):
+            os.close(fd)
+        return _Blame("process", None, "crash"), f"cannot start the notebook's process: {e}".encode()
+    for fd in (w_ev, w_err, job_fd):
+        os.close(fd)
+    try:
+        return _watch(proc, r_ev, r_err, protocol, limits, deadline,
+                      {q.id: (limits.question or q.timeout) for q, _ in pending})
+    finally:
+        _kill(proc)
+        os.close(r_ev)
+        os.close(r_err)
+
+
+def _watch(proc: subprocess.Popen, r_ev: int, r_err: int, protocol: events.Protocol, limits: Limits,
+           deadline: float, timeouts: dict[str, float]) -> tuple[_Blame | None, bytes]:
+    """Read a process's messages and stderr until it reports ``done``, dies, breaks a rule or runs late.
+
+    Returns None (finished) or what to blame, and the tail of its stderr. Time is the grader's own:
+    a phase's clock starts with its first message, and only the notebook's deadline outlasts it.
+    """
+    reader = events.Reader()
+    tail = bytearray()
+    poller = select.poll()
+    for fd in (r_ev, r_err):
+        os.set_blocking(fd, False)
+        poller.register(fd, select.POLLIN)
+    open_fds = {r_ev, r_err}
     started = time.monotonic()
-    timeouts = {q.id: (limits.question or q.timeout) for q, _ in pending}
-    while True:
-        exited = proc.poll() is not None
-        events, offset = _read_events(events_path, offset)
-        for ev in events:
-            kind = ev.get("ev")
-            if kind == "cell":
-                phase, started = ("cell", ev.get("i")), time.monotonic()
-            elif kind == "q" and ev.get("id") in timeouts:
-                phase, started = ("question", ev.get("id")), time.monotonic()
-            elif kind == "result" and ev.get("id") in timeouts:
-                results[ev["id"]] = ev
-                phase = None
-            elif kind == "cell_done":
-                phase = None
-            elif kind == "done":
-                _kill(proc)
-                return None
-        now = time.monotonic()
-        if exited:
-            proc.wait()
-            return (*phase, "crash") if phase else ("process", None, "crash")
-        if now >= deadline:
-            _kill(proc)
-            return (*phase, "timeout") if phase else ("process", None, "timeout")
-        if phase is not None:
-            limit = limits.cell if phase[0] == "cell" else timeouts[phase[1]]
-            if now - started > limit * 1.5 + _GRACE:
-                _kill(proc)
-                return (*phase, "timeout")
-        time.sleep(0.02)
+
+    def phase_limit() -> float:
+        kind, key = protocol.phase
+        if kind == "start":
+            return STARTUP_SECONDS
+        if kind == "cell":
+            return limits.cell * 1.5 + _GRACE
+        if kind == "question":
+            return timeouts[key] * 1.5 + _GRACE
+        return _GRACE
+
+    def blame(why: str, detail: str = "") -> _Blame:
+        kind, key = protocol.phase
+        if kind in ("cell", "question"):
+            return _Blame(kind, key, why, detail)
+        return _Blame("process", None, why, detail)
+
+    def pump(wait_ms: int) -> bool:
+        """Read what is there; False when nothing was."""
+        got = False
+        for fd, _ in poller.poll(wait_ms):
+            try:
+                data = os.read(fd, 1 << 20)
+            except BlockingIOError:
+                continue
+            if not data:
+                poller.unregister(fd)
+                open_fds.discard(fd)
+                continue
+            got = True
+            if fd == r_err:
+                tail.extend(data)
+                del tail[:-_STDERR_TAIL]
+                continue
+            for ev in reader.feed(data):
+                protocol.accept(ev, time.monotonic())
+        return got
+
+    try:
+        while True:
+            exited = proc.poll() is not None
+            if open_fds:
+                pump(0 if exited else 20)
+            else:
+                time.sleep(0.02)
+            if protocol.finished:
+                return None, bytes(tail)
+            if exited:
+                drain_until = time.monotonic() + 1.0
+                while open_fds and time.monotonic() < drain_until and pump(0):
+                    if protocol.finished:
+                        return None, bytes(tail)
+                return blame("crash"), bytes(tail)
+            now = time.monotonic()
+            if now >= deadline:
+                return blame("timeout"), bytes(tail)
+            if now - (protocol.since or started) > phase_limit():
+                return blame("timeout"), bytes(tail)
+    except events.ChannelError as e:
+        return blame("rejected", str(e)), bytes(tail)
 
 
 def grade_file(path: Path, specs: dict[str, Spec], expected: Expected, limits: Limits,
-               forced: str | None = None) -> Submission:
+               forced: str | None = None, box: sandboxing.Sandbox | None = None,
+               protected: tuple[str, ...] = ()) -> Submission:
     """Grade one submission (never raises for a bad submission; the file is only read)."""
     t0 = time.monotonic()
-    name = identify(path, specs, forced)
-    sub = Submission(str(path), student_id(path, name), name)
+    path = Path(path)
+    sub = Submission(str(path), path.stem, None)
+    try:
+        _grade_into(sub, path, specs, expected, limits, forced, box, protected)
+    except Exception as e:  # a grader bug must cost this row, never the class report
+        sub.error = clean(f"the grader failed on this submission: {type(e).__name__}: {e}")
+        if sub.notebook in specs:
+            done = {q.id for q in sub.questions}
+            sub.questions += [QuestionResult(q.id, 0, q.points, ERROR, sub.error)
+                              for q in specs[sub.notebook].questions if q.id not in done]
+    sub.student, sub.path = clean(sub.student, 120), clean(sub.path, 400)
+    sub.error, sub.notes = clean(sub.error), [clean(n) for n in sub.notes]
+    sub.seconds = round(time.monotonic() - t0, 2)
+    return sub
+
+
+def _grade_into(sub: Submission, path: Path, specs: dict[str, Spec], expected: Expected, limits: Limits,
+                forced: str | None, box: sandboxing.Sandbox | None, protected: tuple[str, ...]) -> None:
+    name, note = identify(path, specs, forced)
+    sub.notebook, sub.student = name, student_id(path, name)
+    if note:
+        sub.notes.append(note)
     if name is None or name not in specs:
         sub.error = "cannot tell which exercise notebook this is (use --notebook NAME)"
-        return sub
+        return
     spec = specs[name]
     try:
         all_cells = read_cells(path)
         cells = [(i, c.source) for i, c in enumerate(all_cells) if c.kind == "code"]
     except NotebookError as e:
-        sub.error = str(e)
-        sub.questions = [QuestionResult(q.id, 0, q.points, ERROR, str(e)) for q in spec.questions]
-        return sub
+        sub.error = clean(e)
+        sub.questions = [QuestionResult(q.id, 0, q.points, ERROR, sub.error) for q in spec.questions]
+        return
     questions = [(q, [args for _, args, _ in expected.cases(q)]) for q in spec.questions]
-    raw = run_submission(cells, spec, questions, limits)
+    raw = run_submission(cells, spec, questions, limits, box, sub.notes, protected)
     for q in spec.questions:
         sub.questions.append(judge(q, raw.get(q.id), expected.cases(q)))
-    sub.seconds = round(time.monotonic() - t0, 2)
-    return sub
 
 
 def judge(q: Question, raw: dict | None, cases: list[tuple[str, tuple, Any]]) -> QuestionResult:
-    """Compare the student's reported outputs with the expected ones: full points or none."""
-    def fail(status: str, reason: str) -> QuestionResult:
-        return QuestionResult(q.id, 0, q.points, status, reason[:400])
+    """Compare the student's reported outputs with the expected ones: full points or none.
 
-    if raw is None:
+    Every step that touches the reported values is guarded: whatever they make the comparison raise
+    (an ``OverflowError`` from ``10**400``, a ``RecursionError``...) is zero points with a reason.
+    """
+    def fail(status: str, reason: str) -> QuestionResult:
+        return QuestionResult(q.id, 0, q.points, status, clean(reason))
+
+    if not isinstance(raw, dict):
         return fail(CRASHED, "no result came back from the notebook's process")
     outputs = raw.get("outputs") if isinstance(raw.get("outputs"), list) else []
     status = raw.get("status") if isinstance(raw.get("status"), str) else "error"
@@ -319,67 +438,27 @@ def judge(q: Question, raw: dict | None, cases: list[tuple[str, tuple, Any]]) ->
         if k >= len(outputs):
             if status == "not implemented":
                 return fail(NOT_IMPLEMENTED, "not implemented yet")
-            if status in (MISSING, TIMEOUT, CRASHED):
+            if status in (MISSING, TIMEOUT, CRASHED, REJECTED):
                 return fail(status, reason)
             if status == "wrong type":
                 return fail(FAILED, f"{label}: {reason}")
             return fail(ERROR, f"{label}: {reason}" if reason else f"{label}: no result")
         try:
             got = decode(outputs[k])
-        except (CodecError, ValueError, TypeError) as e:
-            return fail(FAILED, f"{label}: returned data the grader cannot read ({e})")
-        why = q.verdict(want, got, args)
+        except Exception as e:
+            return fail(FAILED, f"{label}: returned data the grader cannot read ({type(e).__name__}: {e})")
+        try:
+            why = q.verdict(want, got, args)
+        except Exception as e:
+            return fail(FAILED, f"{label}: the answer cannot be compared with the expected one "
+                        f"({type(e).__name__}: {e})")
         if why:
             return fail(FAILED, f"{label}: {why}")
     return QuestionResult(q.id, q.points, q.points, PASSED, "")
 
 
 # ---------------------------------------------------------------------------------------------------
-# reports
-
-
-def table(sub: Submission) -> str:
-    """The learner's table: question, points, status, reason."""
-    head = f"{sub.path}  (student: {sub.student}, notebook: {sub.notebook or '?'})"
-    lines = [head]
-    if sub.error and not sub.questions:
-        return head + f"\n  not graded: {sub.error}"
-    rows = [("question", "points", "status", "reason")]
-    for q in sub.questions:
-        rows.append((q.id, f"{_num(q.points)}/{_num(q.max_points)}", q.status, q.reason))
-    rows.append(("total", f"{_num(sub.total)}/{_num(sub.max_total)}", "", ""))
-    w = [max(len(r[i]) for r in rows) for i in range(3)]
-    for r in rows:
-        lines.append(f"  {r[0]:<{w[0]}}  {r[1]:>{w[1]}}  {r[2]:<{w[2]}}  {r[3]}".rstrip())
-    return "\n".join(lines)
-
-
-def _num(x: float) -> str:
-    return f"{x:g}"
-
-
-def write_csv(subs: list[Submission], path: Path) -> None:
-    """One row per submission, one column per question (points earned), then the total."""
-    ids: list[str] = []
-    for s in subs:
-        ids += [q.id for q in s.questions if q.id not in ids]
-    ids.sort(key=lambda i: tuple(int(p) for p in i.split(".")))
-    with open(path, "w", newline="", encoding="utf-8") as f:
-        w = csv.writer(f)
-        w.writerow(["student", "notebook", "file", *ids, "total", "max"])
-        for s in subs:
-            got = {q.id: _num(q.points) for q in s.questions}
-            w.writerow([s.student, s.notebook or "", s.path, *(got.get(i, "") for i in ids),
-                        _num(s.total), _num(s.max_total)])
-
-
-def write_json(subs: list[Submission], path: Path, seed: int, limits: Limits) -> None:
-    """Everything: seed, limits, and per submission its questions, statuses and reasons."""
-    report = {
-        "seed": seed, "limits": asdict(limits),
-        "submissions": [{**asdict(s), "total": s.total, "max_total": s.max_total} for s in subs],
-    }
-    Path(path).write_text(json.dumps(report, indent=1) + "\n", encoding="utf-8")
+# many submissions
 
 
 def sha256(path: Path) -> str | None:
@@ -391,12 +470,19 @@ def sha256(path: Path) -> str | None:
 
 
 def grade_all(paths: list[Path], *, seed: int, limits: Limits, jobs: int = 1, notebook: str | None = None,
-              progress: bool = True) -> list[Submission]:
-    """Grade submissions, ``jobs`` at a time; results in the order of ``paths``."""
+              progress: bool = True, sandbox: str = "auto") -> list[Submission]:
+    """Grade submissions, ``jobs`` at a time; results in the order of ``paths``.
+
+    ``sandbox``: ``auto`` isolates each submission when bubblewrap works here, ``require`` raises
+    ``grader.sandbox.SandboxUnavailable`` when it does not, ``off`` never isolates.
+    """
+    box = sandboxing.resolve(sandbox)
     specs = all_specs()
     if notebook is not None and notebook not in specs:
         raise SystemExit(f"grade: unknown notebook {notebook!r}; known: {', '.join(sorted(specs))}")
     expected = Expected(seed)
+    # without the sandbox, the hook at least keeps every submission's folder from the others
+    protected = () if box else tuple(sorted({str(Path(p).resolve().parent) for p in paths}))
     bar = None
     if progress and len(paths) > 1:
         from tqdm import tqdm
@@ -404,7 +490,7 @@ def grade_all(paths: list[Path], *, seed: int, limits: Limits, jobs: int = 1, no
         bar = tqdm(total=len(paths), desc="grading", unit="notebook", file=sys.stderr)
 
     def one(p: Path) -> Submission:
-        sub = grade_file(p, specs, expected, limits, notebook)
+        sub = grade_file(Path(p), specs, expected, limits, notebook, box, protected)
         if bar is not None:
             bar.update(1)
         return sub
@@ -416,27 +502,49 @@ def grade_all(paths: list[Path], *, seed: int, limits: Limits, jobs: int = 1, no
     return subs
 
 
-def main(argv: list[str] | None = None) -> int:
-    """The command line; returns the exit status (0 unless the command itself was misused)."""
-    ap = argparse.ArgumentParser(prog="python -m grader.grade", description=__doc__.splitlines()[0])
-    ap.add_argument("files", nargs="+", type=Path, help="exercise notebooks (.ipynb) to grade")
-    ap.add_argument("--csv", type=Path, help="write one row per submission to this CSV file")
-    ap.add_argument("--json", type=Path, help="write the full report to this JSON file")
+def add_arguments(ap: argparse.ArgumentParser, sandbox_default: str) -> None:
+    """The options ``grader.grade`` and ``python -m grader`` share."""
+    ap.add_argument("--csv", type=Path, help="write the gradebook CSV (student, points per question, total)")
+    ap.add_argument("--json", type=Path, help="write the full report (statuses, reasons, notes) as JSON")
     ap.add_argument("--seed", type=int, help="seed of the hidden cases (default: a fresh random one)")
     ap.add_argument("--notebook", help="grade every file as this exercise notebook (e.g. 02_scalar_engine)")
-    ap.add_argument("-j", "--jobs", type=int, default=max(1, (os.cpu_count() or 2) // 2),
-                    help="submissions graded at once")
+    ap.add_argument("-j", "--jobs", type=int, default=os.cpu_count() or 1,
+                    help="submissions graded at once (default: the number of cores)")
+    ap.add_argument("--sandbox", choices=sandboxing.MODES, default=sandbox_default,
+                    help=f"isolate each submission with bubblewrap: auto (if it works here), require "
+                    f"(refuse to grade without it), off (default: {sandbox_default})")
     ap.add_argument("--timeout", type=float, default=300.0, help="seconds per notebook")
     ap.add_argument("--cell-timeout", type=float, default=30.0, help="seconds per cell")
     ap.add_argument("--question-timeout", type=float, help="seconds per question (default: each question's own)")
+
+
+def limits_of(args: argparse.Namespace) -> Limits:
+    """The limits the command line asks for."""
+    return Limits(notebook=args.timeout, cell=args.cell_timeout, question=args.question_timeout)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """The command line; returns the exit status (0 unless the command itself was misused or refused)."""
+    ap = argparse.ArgumentParser(prog="python -m grader.grade", description=__doc__.splitlines()[0])
+    ap.add_argument("files", nargs="+", type=Path, help="exercise notebooks (.ipynb) to grade")
+    add_arguments(ap, "auto")
     ap.add_argument("-q", "--quiet", action="store_true", help="print no tables")
     args = ap.parse_args(argv)
     missing = [str(p) for p in args.files if not p.is_file()]
     if missing:
         ap.error(f"no such file: {', '.join(missing)}")
     seed = args.seed if args.seed is not None else secrets.randbelow(2**31)
-    limits = Limits(notebook=args.timeout, cell=args.cell_timeout, question=args.question_timeout)
-    subs = grade_all(args.files, seed=seed, limits=limits, jobs=args.jobs, notebook=args.notebook)
+    limits = limits_of(args)
+    try:
+        sandboxing.resolve(args.sandbox)
+    except sandboxing.SandboxUnavailable as e:
+        print(f"grade: {e}", file=sys.stderr)
+        return 3
+    line = sandboxing.warning(args.sandbox)
+    if line:
+        print(line, file=sys.stderr)
+    subs = grade_all(args.files, seed=seed, limits=limits, jobs=args.jobs, notebook=args.notebook,
+                     sandbox=args.sandbox)
     if not args.quiet:
         for s in subs:
             print(table(s))
@@ -445,7 +553,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.csv:
         write_csv(subs, args.csv)
     if args.json:
-        write_json(subs, args.json, seed, limits)
+        write_json(subs, args.json, seed, limits, sandbox=args.sandbox if args.sandbox == "off" else
+                   ("bubblewrap" if sandboxing.status()[0] else "none"))
     return 0
 
 

@@ -1,11 +1,16 @@
 """The student's process: runs a submission's cells and a question's cases, reports results as JSON lines.
 
-Started by the grader as ``python -m grader.runner JOB EVENTS``. It reads the job (cells, cases) and
-imports what it needs, then installs an audit hook before any student code runs: no reading the
-solutions or the grader's files, no writing outside its scratch folder, no programs, no ctypes, no
-other process's ``/proc``. It never sees an expected value: it only reports what the student's functions
-return, and the grader compares. The hook is a guard rail for a cooperative machine, not a security
-boundary; grade untrusted code inside a container.
+Started by the grader as ``python -m grader.runner JOB CHANNEL`` (CHANNEL: the number of an inherited
+pipe, or a file), inside bubblewrap when it is available (``grader.sandbox``). It reads the job (cells,
+cases, limits), imports what it needs, sets its rlimits (memory, file size, CPU time, open files and, in
+the sandbox, processes), then installs an audit hook before any student code runs: no reading the
+solutions or the grader's files, no writing outside its scratch folder, no folders opened as file
+descriptors, no programs, signals, ctypes, sockets, links or ``gc`` introspection. It never sees an
+expected value: it only reports what the student's functions return, and the grader compares.
+
+The hook is the second line: everything the submission runs shares this process, so a determined one
+can get past it. The first line is the sandbox, and the grader trusts nothing this process writes
+(``grader.events``).
 """
 
 from __future__ import annotations
@@ -18,36 +23,58 @@ from typing import Any
 _BLOCKED_EVENTS = frozenset({
     "subprocess.Popen", "os.system", "os.exec", "os.posix_spawn", "os.spawn", "os.fork", "os.forkpty",
     "os.kill", "os.killpg", "os.startfile", "pty.spawn", "sys.remote_exec", "os.add_dll_directory",
+    "signal.pthread_kill", "os.symlink", "os.link", "gc.get_objects", "gc.get_referrers",
+    "gc.get_referents", "sys.settrace", "sys.setprofile", "sys._current_frames",
 })
+_BLOCKED_PREFIXES = ("ctypes.", "_posixsubprocess", "winreg", "socket")
 _MUTATING_EVENTS = frozenset({
-    "os.remove", "os.rename", "os.link", "os.symlink", "os.truncate", "os.chmod", "os.chown", "os.utime",
+    "os.remove", "os.rename", "os.truncate", "os.chmod", "os.chown", "os.utime",
     "os.mkdir", "os.rmdir", "shutil.rmtree", "shutil.move", "shutil.copyfile", "shutil.copytree",
     "os.chflags", "os.lchflags", "os.setxattr", "os.removexattr",
 })
-_READING_EVENTS = frozenset({"os.listdir", "os.scandir", "os.chdir", "glob.glob", "os.getxattr", "os.listxattr"})
+_READING_EVENTS = frozenset({"os.listdir", "os.scandir", "glob.glob", "os.getxattr", "os.listxattr"})
 _WRITE_FLAGS = os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_TRUNC | os.O_APPEND
+#: rlimits when the job names none: bytes of address space, bytes per file, seconds of CPU, processes
+DEFAULT_LIMITS = {"memory_bytes": 4 * 2**30, "file_bytes": 64 * 2**20, "cpu_seconds": 330, "processes": 16,
+                  "open_files": 256}
 
 
 def make_audit_hook(protected: list[str], scratch: str) -> Any:
-    """The hook: ``protected`` paths may not be opened or listed; files may only change under ``scratch``."""
-    realpath, fsdecode, isdir = os.path.realpath, os.fsdecode, os.path.isdir
+    """The hook: ``protected`` paths may not be opened or listed; files may only change under ``scratch``.
+
+    Everything it uses is bound here, so that changing the module's globals, ``builtins`` or
+    ``sys.modules["__main__"]`` afterwards changes nothing; its own functions' code cannot be replaced.
+    """
+    realpath, fsdecode, isdir, isabs = os.path.realpath, os.fsdecode, os.path.isdir, os.path.isabs
+    _isinstance, _any, _tuple, _str, _bytes, _int = isinstance, any, tuple, str, bytes, int
+    _PathLike, _PermissionError, _id = os.PathLike, PermissionError, id
+    blocked, prefixes = _BLOCKED_EVENTS, _BLOCKED_PREFIXES
+    mutating, reading = _MUTATING_EVENTS, _READING_EVENTS
+    write_flags, o_directory = _WRITE_FLAGS, os.O_DIRECTORY
     protected = [realpath(p) for p in protected]
     scratch = realpath(scratch)
     own_proc = f"/proc/{os.getpid()}"
+    own_functions: set[int] = set()
 
     def under(p: str, root: str) -> bool:
         return p == root or p.startswith(root.rstrip("/") + "/")
 
     def resolve(path: Any) -> str | None:
-        if path is None or isinstance(path, int):
+        if path is None or _isinstance(path, _int):
             return None
         try:
-            return realpath(fsdecode(path))
+            text = fsdecode(path)
+        except (TypeError, ValueError):
+            return None
+        if not isabs(text) and ".." in text.replace("\\", "/").split("/"):
+            deny(f"a relative path with '..' ({text})")
+        try:
+            return realpath(text)
         except (TypeError, ValueError):
             return None
 
     def forbidden_to_read(p: str) -> bool:
-        if any(under(p, root) for root in protected):
+        if _any(under(p, root) for root in protected):
             return True
         if p.startswith("/proc/"):
             head = "/".join(p.split("/")[:3])
@@ -55,69 +82,99 @@ def make_audit_hook(protected: list[str], scratch: str) -> Any:
         return False
 
     def deny(what: str) -> None:
-        raise PermissionError(f"not allowed while grading: {what}")
+        raise _PermissionError(f"not allowed while grading: {what}")
 
     def hook(event: str, args: tuple) -> None:
         if event == "open":
-            path, mode, flags = (tuple(args) + (None, None, None))[:3]
+            path, mode, flags = (_tuple(args) + (None, None, None))[:3]
             p = resolve(path)
             if p is None:
                 return
             if forbidden_to_read(p):
                 deny(f"opening {p}")
-            writing = (isinstance(mode, str) and any(c in mode for c in "wax+")) or (
-                isinstance(flags, int) and flags & _WRITE_FLAGS
+            writing = (_isinstance(mode, _str) and _any(c in mode for c in "wax+")) or (
+                _isinstance(flags, _int) and flags & write_flags
             )
             if writing and not under(p, scratch) and p != "/dev/null":
                 deny(f"writing {p}")
-            if mode is None and not under(p, scratch) and isdir(p):
+            if (_isinstance(flags, _int) and flags & o_directory) or (mode is None and isdir(p)):
                 deny(f"opening the folder {p}")
-        elif event in _BLOCKED_EVENTS or event.startswith(("ctypes.", "_posixsubprocess", "winreg", "socket")):
+        elif event in blocked or event.startswith(prefixes):
             deny(event)
-        elif event in _MUTATING_EVENTS or event in _READING_EVENTS:
+        elif event == "os.chdir":
+            p = resolve(args[0] if args else None)
+            if p is not None and not under(p, scratch):
+                deny(f"changing into {p}")
+        elif event == "object.__setattr__":
+            if args and _id(args[0]) in own_functions:
+                deny("changing the grader's guard")
+        elif event in mutating or event in reading:
             for a in args:
-                p = resolve(a) if isinstance(a, (str, bytes, os.PathLike)) else None
+                p = resolve(a) if _isinstance(a, (_str, _bytes, _PathLike)) else None
                 if p is None:
                     continue
                 if forbidden_to_read(p):
                     deny(f"{event} on {p}")
-                if event in _MUTATING_EVENTS and not under(p, scratch):
+                if event in mutating and not under(p, scratch):
                     deny(f"{event} on {p}")
 
+    own_functions.update(_id(f) for f in (under, resolve, forbidden_to_read, deny, hook))
     return hook
 
 
 class _Channel:
-    """JSON lines on a file descriptor opened before any student code ran."""
+    """JSON lines on a file descriptor opened (or inherited) before any student code ran."""
 
-    def __init__(self, path: str) -> None:
-        self.fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+    def __init__(self, target: str) -> None:
+        if target.isdigit():
+            self.fd = int(target)
+        else:
+            self.fd = os.open(target, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+        os.set_inheritable(self.fd, False)
         self._write, self._dumps = os.write, json.dumps
 
+    def line(self, event: dict[str, Any]) -> bytes:
+        """The message as one line of JSON; raises (ValueError, TypeError...) for what JSON cannot hold."""
+        return (self._dumps(event, allow_nan=False) + "\n").encode()
+
     def emit(self, **event: Any) -> None:
-        data = (self._dumps(event, allow_nan=False) + "\n").encode()
+        data = self.line(event)
         while data:
             data = data[self._write(self.fd, data):]
 
 
-def main(job_path: str, events_path: str) -> None:
+def set_limits(limits: dict[str, Any], processes: bool) -> None:
+    """The rlimits (soft = hard, so the submission cannot raise them); ``processes`` only in the sandbox,
+    where the process runs as its own user (for a user outside it, the count includes all their processes).
+    """
+    try:
+        import resource
+    except ImportError:
+        return
+    values = {**DEFAULT_LIMITS, **{k: v for k, v in limits.items() if v is not None}}
+    pairs = [(resource.RLIMIT_AS, values["memory_bytes"]), (resource.RLIMIT_FSIZE, values["file_bytes"]),
+             (resource.RLIMIT_CPU, values["cpu_seconds"]), (resource.RLIMIT_NOFILE, values["open_files"]),
+             (resource.RLIMIT_CORE, 0)]
+    if processes:
+        pairs.append((resource.RLIMIT_NPROC, values["processes"]))
+    for which, value in pairs:
+        try:
+            resource.setrlimit(which, (int(value), int(value)))
+        except (ValueError, OSError):
+            pass
+
+
+def main(job_path: str, channel_target: str) -> None:
     """Run the job: cells in order (each guarded), then each question's cases; report every step."""
     with open(job_path, encoding="utf-8") as f:
         job = json.load(f)
-    channel = _Channel(events_path)
+    channel = _Channel(channel_target)
     os.chdir(job["scratch"])
     for var, value in {"MPLBACKEND": "Agg", "TMPDIR": job["scratch"], "MPLCONFIGDIR": job["scratch"],
                        "HOME": job["scratch"]}.items():
         os.environ[var] = value
     sys.dont_write_bytecode = True
-    try:
-        import resource
-
-        limit = int(job.get("memory_bytes", 4 * 2**30))
-        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
-        resource.setrlimit(resource.RLIMIT_FSIZE, (64 * 2**20, 64 * 2**20))
-    except (ImportError, ValueError, OSError):
-        pass
+    set_limits(job.get("limits") or {}, bool(job.get("sandboxed")))
 
     import linecache
 
@@ -139,6 +196,7 @@ def main(job_path: str, events_path: str) -> None:
     skip = set(job.get("skip", []))
     cell_timeout = float(job["cell_timeout"])
     ns: dict[str, Any] = {"__name__": "__main__", "__builtins__": __builtins__}
+    line = channel.line
 
     sys.addaudithook(make_audit_hook(job["protected"], job["scratch"]))
 
@@ -187,9 +245,16 @@ def main(job_path: str, events_path: str) -> None:
                     if status != "ok":
                         reason = out
                         break
+                    try:
+                        line({"out": out})  # what JSON cannot carry (a 5000-digit int) fails here, not below
+                    except Exception as e:
+                        status, reason = "wrong type", f"returned a value the grader cannot receive ({e})"
+                        break
                     outputs.append(out)
         except TimeLimit:
             status, reason = "timeout", f"time limit of {limit:g} s exceeded"
+        except Exception as e:  # an output that cannot be checked above (a lying object)
+            status, reason = "error", describe_exception(e)
         channel.emit(ev="result", id=q.id, status=status, reason=str(reason)[:500], outputs=outputs)
     channel.emit(ev="done")
 
