@@ -5,6 +5,8 @@ import pytest
 
 import engine
 from engine import Tensor, nn
+from engine.ops.gru import FusedGRU
+from engine.ops.lstm import FusedLSTM
 from engine.ops.rnn import FusedRNN
 
 B, T, I, H = 3, 5, 3, 4
@@ -19,7 +21,7 @@ def make(kind, fused=False, nonlinearity="tanh", dtype=np.float64, seed=0):
     engine.seed(seed)
     if kind == "rnn":
         return nn.RNN(I, H, nonlinearity=nonlinearity, fused=fused, dtype=dtype)
-    return {"lstm": nn.LSTM, "gru": nn.GRU}[kind](I, H, dtype=dtype)
+    return {"lstm": nn.LSTM, "gru": nn.GRU}[kind](I, H, dtype=dtype, fused=fused)
 
 
 def initial_state(kind, seed=1, dtype=np.float64):
@@ -79,7 +81,8 @@ def test_cell_gradcheck(kind):
 
 
 SEQ = [("rnn", False, "tanh"), ("rnn", True, "tanh"), ("rnn", False, "relu"), ("rnn", True, "relu"),
-       ("lstm", False, "tanh"), ("gru", False, "tanh")]
+       ("lstm", False, "tanh"), ("lstm", True, "tanh"), ("gru", False, "tanh"), ("gru", True, "tanh")]
+KINDS_FUSED = [("rnn", False), ("rnn", True), ("lstm", False), ("lstm", True), ("gru", False), ("gru", True)]
 
 
 @pytest.mark.parametrize("lengths", [None, LENGTHS], ids=["full", "lengths"])
@@ -192,7 +195,7 @@ def run(model, kind, xs, state, lengths=None):
             "P": P}
 
 
-@pytest.mark.parametrize("kind,fused", [("rnn", False), ("rnn", True), ("lstm", False), ("gru", False)])
+@pytest.mark.parametrize("kind,fused", KINDS_FUSED)
 def test_padded_batch_equals_each_sequence_alone(kind, fused):
     model = make(kind, fused)
     xs = rand(B, T, I, seed=12)
@@ -226,7 +229,7 @@ def test_padded_batch_equals_each_sequence_alone(kind, fused):
 
 
 # ---- padding is never read: NaN or inf after the end of a sequence reaches nothing --------------------
-NAN_CASES = [("rnn", False), ("rnn", True), ("lstm", False), ("gru", False)]
+NAN_CASES = KINDS_FUSED
 
 
 def run_with_junk(kind, fused, junk):
@@ -254,29 +257,37 @@ def test_padding_is_never_read(kind, fused, junk):
 
 
 # ---- fused == unrolled, and a wrong fused backward is caught -----------------------------------------
-def assert_fused_equals_unrolled(nonlinearity="tanh", lengths=None):
-    fused = make("rnn", fused=True, nonlinearity=nonlinearity)
-    unrolled = nn.RNN(I, H, nonlinearity=nonlinearity, fused=False)
+def assert_fused_equals_unrolled(nonlinearity="tanh", lengths=None, kind="rnn"):
+    fused = make(kind, fused=True, nonlinearity=nonlinearity)
+    unrolled = make(kind, fused=False, nonlinearity=nonlinearity)
     unrolled.cell = fused.cell
-    xs, state = rand(B, T, I, seed=20), [rand(B, H, seed=21)]
-    a, b = run(fused, "rnn", xs, state, lengths), run(unrolled, "rnn", xs, state, lengths)
+    n = 2 if kind == "lstm" else 1
+    xs, state = rand(B, T, I, seed=20), [rand(B, H, seed=21 + k) for k in range(n)]
+    a, b = run(fused, kind, xs, state, lengths), run(unrolled, kind, xs, state, lengths)
     np.testing.assert_allclose(a["out"], b["out"], rtol=1e-13, atol=1e-15)
-    np.testing.assert_allclose(a["final"][0], b["final"][0], rtol=1e-13, atol=1e-15)
-    for ga, gb in zip([a["xs"], a["state"][0], *a["params"]], [b["xs"], b["state"][0], *b["params"]]):
+    for fa, fb in zip(a["final"], b["final"]):
+        np.testing.assert_allclose(fa, fb, rtol=1e-13, atol=1e-15)
+    for ga, gb in zip([a["xs"], *a["state"], *a["params"]], [b["xs"], *b["state"], *b["params"]]):
         np.testing.assert_allclose(ga, gb, rtol=1e-12, atol=1e-14)
 
 
 @pytest.mark.parametrize("lengths", [None, LENGTHS], ids=["full", "lengths"])
-@pytest.mark.parametrize("nonlinearity", ["tanh", "relu"])
-def test_fused_equals_unrolled(nonlinearity, lengths):
-    assert_fused_equals_unrolled(nonlinearity, lengths)
+@pytest.mark.parametrize("kind,nonlinearity", [("rnn", "tanh"), ("rnn", "relu"), ("lstm", "tanh"), ("gru", "tanh")])
+def test_fused_equals_unrolled(kind, nonlinearity, lengths):
+    assert_fused_equals_unrolled(nonlinearity, lengths, kind)
 
 
-def test_fused_is_the_default_and_one_node():
-    model = nn.RNN(I, H)
+@pytest.mark.parametrize("kind,op", [("rnn", FusedRNN), ("lstm", FusedLSTM), ("gru", FusedGRU)])
+def test_fused_is_the_default_and_one_node(kind, op):
+    model = make(kind, fused=True)
+    default = {"rnn": nn.RNN, "lstm": nn.LSTM, "gru": nn.GRU}[kind](I, H)
+    assert default.fused and not make(kind, fused=False).fused
     out, _ = model(Tensor(rand(B, T, I), requires_grad=True))
-    assert model.fused and out._ctx.fn is FusedRNN
-    assert nn.RNN(I, H, fused=False)(rand(B, T, I))[0]._ctx.fn is not FusedRNN
+    nodes = engine.autograd.topological_order(out._ctx, engine.autograd.parents)
+    assert [n.fn for n in nodes if isinstance(n, engine.Context)].count(op) == 1
+    assert len([n for n in nodes if isinstance(n, engine.Context)]) <= 3  # the op, and a slice and reshape
+    unrolled_out = make(kind, fused=False)(rand(B, T, I))[0]
+    assert unrolled_out._ctx.fn is not op
 
 
 def _buggy_backward(ctx, grad):
@@ -299,6 +310,20 @@ def test_wrong_fused_backward_is_caught(monkeypatch):
         gradcheck_model(model, lambda xs: model(xs)[0], xs)
 
 
+@pytest.mark.parametrize("kind,op,w_hh", [("lstm", FusedLSTM, 4), ("gru", FusedGRU, 3)])
+def test_wrong_fused_gated_backward_is_caught(monkeypatch, kind, op, w_hh):
+    real = op.backward
+
+    def buggy(ctx, grad):  # dW_hh 2% off
+        grads = list(real(ctx, grad))
+        grads[w_hh] = grads[w_hh] * 1.02
+        return tuple(grads)
+
+    monkeypatch.setattr(op, "backward", staticmethod(buggy))
+    with pytest.raises(AssertionError):
+        assert_fused_equals_unrolled(kind=kind)
+
+
 def test_padding_check_catches_a_leak(monkeypatch):
     """If padded steps changed the state, the padded-batch test would fail."""
     from engine.nn import rnn as rnn_module
@@ -309,7 +334,7 @@ def test_padding_check_catches_a_leak(monkeypatch):
 
 
 # ---- float32 end to end ------------------------------------------------------------------------------
-@pytest.mark.parametrize("kind,fused", [("rnn", False), ("rnn", True), ("lstm", False), ("gru", False)])
+@pytest.mark.parametrize("kind,fused", KINDS_FUSED)
 def test_float32_end_to_end(kind, fused):
     model = make(kind, fused, dtype=np.float32)
     assert all(p.dtype == np.float32 for p in model.parameters())

@@ -1,185 +1,42 @@
-"""Recurrent layers: one time step (``RNNCell``, ``LSTMCell``, ``GRUCell``) and whole sequences (``RNN``,
-``LSTM``, ``GRU``), which apply their ``.cell`` in a Python loop, one graph node per operation per step.
+"""Recurrent layers over whole sequences: ``RNN``, ``LSTM``, ``GRU``, stacked and bidirectional.
 
-Weights multiply on the right (``x W``): ``W_xh`` is (input x gates*H) and ``W_hh`` (H x gates*H), the
-gates laid side by side in PyTorch's order (LSTM: i, f, g, o; GRU: r, z, n). Every parameter starts as
-U(-1/sqrt(H), 1/sqrt(H)), PyTorch's default; see ``engine.nn.init`` for the alternatives.
+Each runs its cells (``engine.nn.cells``) over batch-first sequences (batch, time, features), in one of two
+ways that give the same outputs, states and gradients:
+
+- fused (the default): one ``Function`` per layer and direction (``FusedRNN``, ``FusedLSTM``, ``FusedGRU``),
+  whose backward is hand-written backpropagation through time; fast.
+- unrolled (``fused=False``): the cell applied step by step, one graph node per operation per step; what the
+  early chapters draw.
+
+``num_layers`` stacks layers: layer k + 1 reads the outputs h_t of layer k (with ``dropout`` applied in
+between, in training mode only). ``bidirectional=True`` adds, in every layer, a second cell that reads each
+sequence from its last real step back to its first; the layer's output is the two directions' h_t side by
+side, (batch, time, 2 H). Cells are named as PyTorch suffixes its weights: ``cell`` is layer 0 (PyTorch's
+``_l0``), ``cell_l0_reverse`` its backward direction, ``cell_l1`` layer 1, and so on.
+
+States: with one layer and one direction (the early chapters), h is (batch, H) and the LSTM's state is
+(h, c); with ``num_layers > 1`` or ``bidirectional=True`` they are (num_layers * num_directions, batch, H),
+as in PyTorch, ordered layer by layer, forward before backward.
 """
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 import numpy as np
 
-from ..checks import float_dtype, positive_int
+from .. import functional as F
+from ..checks import positive_int
 from ..function import ShapeError
 from ..ops.elementwise import Where
+from ..ops.gru import FusedGRU
+from ..ops.lstm import FusedLSTM
 from ..ops.rnn import FusedRNN
-from ..tensor import Tensor, stack
-from . import init
+from ..tensor import Tensor, concat, stack
+from .cells import GRUCell, LSTMCell, RNNCell, State, _Cell
 from .module import Module, as_input
 
-State = Tensor | tuple[Tensor, Tensor]
-
-
-class _Cell(Module):
-    """What the three cells share: ``W_xh``, ``W_hh``, input and state checks."""
-
-    n_gates = 1
-    n_states = 1
-
-    def __init__(self, input_size: int, hidden_size: int, dtype: Any):
-        name = type(self).__name__
-        self.input_size = positive_int(name, "input_size", input_size)
-        self.hidden_size = positive_int(name, "hidden_size", hidden_size)
-        self.dtype = float_dtype(name, dtype)
-        width = self.n_gates * self.hidden_size
-        self.W_xh = self._param(self.input_size, width)
-        self.W_hh = self._param(self.hidden_size, width)
-
-    def _param(self, *shape: int) -> Tensor:
-        bound = 1 / math.sqrt(self.hidden_size)
-        return init.uniform_(Tensor(np.zeros(shape), requires_grad=True, dtype=self.dtype), -bound, bound)
-
-    def forward(self, x: Any, state: Any = None) -> State:
-        """One step: ``x`` (batch, input_size) and the previous state (zeros when ``None``)."""
-        name = type(self).__name__
-        x = as_input(name, x, self.dtype)
-        if x.ndim != 2 or x.shape[1] != self.input_size:
-            raise ShapeError(f"{name}: x must have shape (batch, {self.input_size}), got {x.shape}")
-        state = self.initial_state(x.shape[0]) if state is None else self.check_state(name, state, x.shape[0])
-        return self.step(x, state)
-
-    def step(self, x: Tensor, state: State) -> State:
-        raise NotImplementedError
-
-    def initial_state(self, batch: int) -> State:
-        """The zero state for a batch."""
-        zeros = [Tensor._leaf(np.zeros((batch, self.hidden_size), dtype=self.dtype)) for _ in range(self.n_states)]
-        return zeros[0] if self.n_states == 1 else tuple(zeros)
-
-    def check_state(self, owner: str, state: Any, batch: int) -> State:
-        """The state as Tensors of shape (batch, H) and the cell's dtype, or an error naming ``owner``."""
-        parts = state if self.n_states > 1 and isinstance(state, (tuple, list)) else (state,)
-        what = "(h, c)" if self.n_states > 1 else "h"
-        if len(parts) != self.n_states:
-            raise TypeError(f"{owner}: the state must be {what}, got {type(state).__name__} of {len(parts)}")
-        out = []
-        for p in parts:
-            p = as_input(owner, p, self.dtype)
-            if p.shape != (batch, self.hidden_size):
-                raise ShapeError(f"{owner}: each state tensor must have shape (batch, hidden) = "
-                                 f"{(batch, self.hidden_size)}, got {p.shape}")
-            out.append(p)
-        return out[0] if self.n_states == 1 else tuple(out)
-
-    @staticmethod
-    def output(state: State) -> Tensor:
-        """The part of the state that is the step's output: h."""
-        return state[0] if isinstance(state, tuple) else state
-
-    def extra_repr(self) -> str:
-        return (f"input_size={self.input_size}, hidden_size={self.hidden_size}"
-                + (f", dtype={self.dtype}" if self.dtype != np.float64 else ""))
-
-
-class RNNCell(_Cell):
-    """The Elman cell: h' = tanh(x W_xh + h W_hh + b_h) (or relu).
-
-    Args:
-        input_size: size of each input vector x.
-        hidden_size: size H of the hidden state h.
-        nonlinearity: ``"tanh"`` (default) or ``"relu"``.
-        dtype: float64 (default) or float32.
-    """
-
-    def __init__(self, input_size: int, hidden_size: int, nonlinearity: str = "tanh", dtype: Any = np.float64):
-        if nonlinearity not in ("tanh", "relu"):
-            raise ValueError(f"RNNCell: nonlinearity must be 'tanh' or 'relu', got {nonlinearity!r}")
-        super().__init__(input_size, hidden_size, dtype)
-        self.nonlinearity = nonlinearity
-        self.b_h = self._param(self.hidden_size)
-
-    def step(self, x: Tensor, h: Tensor) -> Tensor:
-        """h' = act(x W_xh + h W_hh + b_h), without input checks."""
-        a = x @ self.W_xh + h @ self.W_hh + self.b_h
-        return a.tanh() if self.nonlinearity == "tanh" else a.relu()
-
-    def extra_repr(self) -> str:
-        return super().extra_repr() + (", nonlinearity='relu'" if self.nonlinearity == "relu" else "")
-
-
-class LSTMCell(_Cell):
-    """The LSTM cell (Hochreiter and Schmidhuber, 1997, with the forget gate), PyTorch's gate order i, f, g, o:
-
-    i, f, o = sigmoid of their slice of x W_xh + h W_hh + b_h; g = tanh of its slice;
-    c' = f * c + i * g;  h' = o * tanh(c').  Called as ``cell(x, (h, c)) -> (h', c')``.
-
-    Args:
-        input_size: size of each input vector x.
-        hidden_size: size H of h and c.
-        dtype: float64 (default) or float32.
-        forget_bias: if given, the forget gate's bias starts at this value instead of a random one. 1.0
-            (Gers et al., 2000; Keras's ``unit_forget_bias=True``) starts f near sigmoid(1) = 0.73, so the
-            cell remembers by default; PyTorch has no such option (set ``b_h[H:2H]`` after creation).
-    """
-
-    n_gates = 4
-    n_states = 2
-
-    def __init__(self, input_size: int, hidden_size: int, dtype: Any = np.float64,
-                 forget_bias: float | None = None):
-        super().__init__(input_size, hidden_size, dtype)
-        self.b_h = self._param(4 * self.hidden_size)
-        if forget_bias is not None:
-            if isinstance(forget_bias, bool) or not isinstance(forget_bias, (int, float)) \
-                    or not math.isfinite(forget_bias):
-                raise ValueError(f"LSTMCell: forget_bias must be a finite number, got {forget_bias!r}")
-            self.b_h.data[self.hidden_size:2 * self.hidden_size] = forget_bias
-
-    def step(self, x: Tensor, state: tuple[Tensor, Tensor]) -> tuple[Tensor, Tensor]:
-        """(h', c') from x and (h, c), without input checks."""
-        h, c = state
-        H = self.hidden_size
-        gates = x @ self.W_xh + h @ self.W_hh + self.b_h
-        i = gates[:, :H].sigmoid()
-        f = gates[:, H:2 * H].sigmoid()
-        g = gates[:, 2 * H:3 * H].tanh()
-        o = gates[:, 3 * H:].sigmoid()
-        c = f * c + i * g
-        return o * c.tanh(), c
-
-
-class GRUCell(_Cell):
-    """The GRU cell (Cho et al., 2014) with PyTorch's formula, gates r, z, n:
-
-    r = sigmoid(x W_xr + b_xr + h W_hr + b_hr);  z likewise;  n = tanh(x W_xn + b_xn + r * (h W_hn + b_hn));
-    h' = (1 - z) * n + z * h.
-
-    Args:
-        input_size: size of each input vector x.
-        hidden_size: size H of h.
-        dtype: float64 (default) or float32.
-    """
-
-    n_gates = 3
-
-    def __init__(self, input_size: int, hidden_size: int, dtype: Any = np.float64):
-        super().__init__(input_size, hidden_size, dtype)
-        self.b_xh = self._param(3 * self.hidden_size)
-        self.b_hh = self._param(3 * self.hidden_size)
-
-    def step(self, x: Tensor, h: Tensor) -> Tensor:
-        """h' from x and h, without input checks."""
-        H = self.hidden_size
-        gx = x @ self.W_xh + self.b_xh
-        gh = h @ self.W_hh + self.b_hh
-        r = (gx[:, :H] + gh[:, :H]).sigmoid()
-        z = (gx[:, H:2 * H] + gh[:, H:2 * H]).sigmoid()
-        n = (gx[:, 2 * H:] + r * gh[:, 2 * H:]).tanh()
-        return (1 - z) * n + z * h
+__all__ = ["GRU", "LSTM", "RNN", "GRUCell", "LSTMCell", "RNNCell"]
 
 
 def _select(keep: np.ndarray, new: State, old: State) -> State:
@@ -190,55 +47,37 @@ def _select(keep: np.ndarray, new: State, old: State) -> State:
     return Where.apply(new, old, mask=keep)
 
 
-class _Sequence(Module):
-    """Runs ``self.cell`` over the time axis of batch-first sequences."""
+def unroll(cell: _Cell, xs: Tensor, state: State, lengths: np.ndarray | None = None) -> tuple[Tensor, State]:
+    """The cell applied step by step: the graph holds every operation of every step.
 
-    cell: _Cell
+    With ``lengths``, padded inputs are replaced by 0 before any cell reads them, and after its end each
+    sequence keeps its state and outputs exactly 0 (selected, not multiplied by a 0/1 mask).
+    """
+    outputs = []
+    if lengths is not None:
+        zero = Tensor._leaf(np.zeros((), dtype=xs.dtype))
+        xs = Where.apply(xs, zero, mask=(np.arange(xs.shape[1]) < lengths[:, None])[:, :, None])
+    for t in range(xs.shape[1]):
+        new = cell.step(xs[:, t], state)
+        if lengths is None:
+            state = new
+            outputs.append(cell.output(new))
+        else:
+            keep = (t < lengths)[:, None]
+            outputs.append(Where.apply(cell.output(new), zero, mask=keep))
+            state = _select(keep, new, state)
+    return stack(outputs, axis=1), state
 
-    def forward(self, xs: Any, state: Any = None, lengths: Any = None) -> tuple[Tensor, State]:
-        """Run the cell over every step.
 
-        Args:
-            xs: inputs of shape (batch, time, input_size).
-            state: the initial state (h, or (h, c) for LSTM), zeros when ``None``.
-            lengths: optional (batch,) integers in [1, time]: sequence b ends after ``lengths[b]`` steps;
-                later (padded) steps leave its state unchanged, output 0, and receive no gradient.
-
-        Returns:
-            ``(outputs, final_state)``: outputs (batch, time, hidden), h of every step; the final state
-            of each sequence (at its own last step when ``lengths`` is given).
-        """
-        name = type(self).__name__
-        xs = as_input(name, xs, self.cell.dtype)
-        if xs.ndim != 3 or xs.shape[2] != self.cell.input_size:
-            raise ShapeError(f"{name}: xs must have shape (batch, time, {self.cell.input_size}), got {xs.shape}")
-        batch, steps, _ = xs.shape
-        if steps == 0:
-            raise ShapeError(f"{name}: xs has no time steps (shape {xs.shape})")
-        state = self.cell.initial_state(batch) if state is None else self.cell.check_state(name, state, batch)
-        lengths = None if lengths is None else _check_lengths(name, lengths, batch, steps)
-        return self._run(xs, state, lengths)
-
-    def _run(self, xs: Tensor, state: State, lengths: np.ndarray | None) -> tuple[Tensor, State]:
-        return self.unrolled(xs, state, lengths)
-
-    def unrolled(self, xs: Tensor, state: State, lengths: np.ndarray | None = None) -> tuple[Tensor, State]:
-        """The cell applied step by step: the graph holds every operation of every step."""
-        outputs = []
-        if lengths is not None:  # padded inputs are replaced by 0 before any cell reads them
-            xs = Where.apply(xs, Tensor._leaf(np.zeros((), dtype=xs.dtype)),
-                             mask=(np.arange(xs.shape[1]) < lengths[:, None])[:, :, None])
-            zero = Tensor._leaf(np.zeros((), dtype=xs.dtype))
-        for t in range(xs.shape[1]):
-            new = self.cell.step(xs[:, t], state)
-            if lengths is None:
-                state = new
-                outputs.append(self.cell.output(new))
-            else:  # sequences already finished keep their state and output exactly 0
-                keep = (t < lengths)[:, None]
-                outputs.append(Where.apply(self.cell.output(new), zero, mask=keep))
-                state = _select(keep, new, state)
-        return stack(outputs, axis=1), state
+def reverse_index(batch: int, steps: int, lengths: np.ndarray | None) -> Any:
+    """The index that reverses each sequence within its own length: position t of the result is step
+    lengths[b] - 1 - t of the input for t < lengths[b]; padded positions stay where they are. Applying it
+    twice gives the identity, so it also puts the backward direction's outputs back in time order."""
+    if lengths is None:
+        return (slice(None), slice(None, None, -1))
+    t = np.arange(steps)[None, :]
+    idx = np.where(t < lengths[:, None], lengths[:, None] - 1 - t, t)
+    return (np.arange(batch)[:, None], idx)
 
 
 def _check_lengths(owner: str, lengths: Any, batch: int, steps: int) -> np.ndarray:
@@ -254,6 +93,138 @@ def _check_lengths(owner: str, lengths: Any, batch: int, steps: int) -> np.ndarr
     return raw
 
 
+class _Sequence(Module):
+    """Runs the cells over the time axis of batch-first sequences, layer by layer, in one or two directions."""
+
+    cell: _Cell
+    num_layers = 1
+    bidirectional = False
+    dropout = 0.0
+    fused = False
+
+    def _build(self, make_cell: Any, input_size: int, hidden_size: int, num_layers: int, bidirectional: bool,
+               dropout: float, fused: bool) -> None:
+        name = type(self).__name__
+        self.num_layers = positive_int(name, "num_layers", num_layers)
+        if not isinstance(bidirectional, bool):
+            raise TypeError(f"{name}: bidirectional must be True or False, got {bidirectional!r}")
+        self.bidirectional = bidirectional
+        self.dropout = F.check_dropout(name, dropout)
+        self.fused = bool(fused)
+        directions = 2 if bidirectional else 1
+        for layer in range(self.num_layers):
+            for d in range(directions):
+                size = input_size if layer == 0 else directions * hidden_size
+                setattr(self, self.cell_name(layer, d), make_cell(size))
+
+    @staticmethod
+    def cell_name(layer: int, direction: int) -> str:
+        """``cell`` for layer 0 forward, else ``cell_l{layer}`` with ``_reverse`` for the backward direction."""
+        if layer == 0 and direction == 0:
+            return "cell"
+        return f"cell_l{layer}" + ("_reverse" if direction else "")
+
+    @property
+    def num_directions(self) -> int:
+        return 2 if self.bidirectional else 1
+
+    def forward(self, xs: Any, state: Any = None, lengths: Any = None) -> tuple[Tensor, State]:
+        """Run every layer over every step.
+
+        Args:
+            xs: inputs of shape (batch, time, input_size).
+            state: the initial state (h, or (h, c) for LSTM), zeros when ``None``; each tensor (batch, H) for
+                one layer and one direction, else (num_layers * num_directions, batch, H).
+            lengths: optional (batch,) integers in [1, time]: sequence b ends after ``lengths[b]`` steps;
+                later (padded) steps are never read: they leave the state unchanged, output exactly 0 and
+                receive no gradient. The backward direction starts at each sequence's last real step.
+
+        Returns:
+            ``(outputs, final_state)``: outputs (batch, time, num_directions * H), the last layer's h_t; the
+            final state of every layer and direction, in the shape of ``state``.
+        """
+        name = type(self).__name__
+        xs = as_input(name, xs, self.cell.dtype)
+        if xs.ndim != 3 or xs.shape[2] != self.cell.input_size:
+            raise ShapeError(f"{name}: xs must have shape (batch, time, {self.cell.input_size}), got {xs.shape}")
+        batch, steps, _ = xs.shape
+        if steps == 0:
+            raise ShapeError(f"{name}: xs has no time steps (shape {xs.shape})")
+        lengths = None if lengths is None else _check_lengths(name, lengths, batch, steps)
+        stacked = self.num_layers > 1 or self.bidirectional
+        if not stacked:
+            state = self.cell.initial_state(batch) if state is None else self.cell.check_state(name, state, batch)
+            return self._direction(self.cell, xs, state, lengths)
+        states = self._split_state(name, state, batch)
+        outputs, finals = self._layers(xs, states, lengths)
+        if isinstance(finals[0], tuple):
+            return outputs, (stack([f[0] for f in finals]), stack([f[1] for f in finals]))
+        return outputs, stack(finals)
+
+    def _split_state(self, owner: str, state: Any, batch: int) -> list[State]:
+        """One state per layer and direction from (num_layers * num_directions, batch, H) tensors."""
+        n, H, two = self.num_layers * self.num_directions, self.cell.hidden_size, self.cell.n_states > 1
+        if state is None:
+            return [self.cell.initial_state(batch) for _ in range(n)]
+        parts = state if two and isinstance(state, (tuple, list)) else (state,)
+        if len(parts) != self.cell.n_states:
+            raise TypeError(f"{owner}: the state must be {'(h, c)' if two else 'h'}, "
+                            f"got {type(state).__name__} of {len(parts)}")
+        parts = [as_input(owner, p, self.cell.dtype) for p in parts]
+        for p in parts:
+            if p.shape != (n, batch, H):
+                raise ShapeError(f"{owner}: with num_layers={self.num_layers} and bidirectional="
+                                 f"{self.bidirectional}, each state tensor must have shape (num_layers * "
+                                 f"num_directions, batch, hidden) = {(n, batch, H)}, got {p.shape}")
+        return [tuple(p[k] for p in parts) if two else parts[0][k] for k in range(n)]
+
+    def _layers(self, xs: Tensor, states: list[State], lengths: np.ndarray | None) -> tuple[Tensor, list]:
+        inputs, finals = xs, []
+        batch, steps, _ = xs.shape
+        back = reverse_index(batch, steps, lengths) if self.bidirectional else None
+        for layer in range(self.num_layers):
+            if layer and self.training and self.dropout:
+                inputs = F.dropout(inputs, self.dropout)
+            outs = []
+            for d in range(self.num_directions):
+                cell = getattr(self, self.cell_name(layer, d))
+                state = states[layer * self.num_directions + d]
+                if d == 0:
+                    out, final = self._direction(cell, inputs, state, lengths)
+                else:
+                    out, final = self._direction(cell, inputs[back], state, lengths)
+                    out = out[back]
+                outs.append(out)
+                finals.append(final)
+            inputs = outs[0] if len(outs) == 1 else concat(outs, axis=2)
+        return inputs, finals
+
+    def _direction(self, cell: _Cell, xs: Tensor, state: State, lengths: np.ndarray | None):
+        """One layer in one direction: fused or unrolled."""
+        return self._fused(cell, xs, state, lengths) if self.fused else unroll(cell, xs, state, lengths)
+
+    def _fused(self, cell: _Cell, xs: Tensor, state: State, lengths: np.ndarray | None):
+        raise NotImplementedError
+
+    def unrolled(self, xs: Tensor, state: State, lengths: np.ndarray | None = None) -> tuple[Tensor, State]:
+        """``self.cell`` (layer 0) applied step by step, one graph node per operation per step."""
+        return unroll(self.cell, xs, state, lengths)
+
+    @staticmethod
+    def _last(outputs: Tensor, lengths: np.ndarray | None) -> Tensor:
+        """h at each sequence's last real step."""
+        if lengths is None:
+            return outputs[:, -1]
+        return outputs[np.arange(len(lengths)), lengths - 1]
+
+    def extra_repr(self) -> str:
+        parts = [f"num_layers={self.num_layers}"] if self.num_layers > 1 else []
+        parts += ["bidirectional=True"] if self.bidirectional else []
+        parts += [f"dropout={self.dropout}"] if self.dropout else []
+        parts += [] if self.fused else ["fused=False"]
+        return ", ".join(parts)
+
+
 class RNN(_Sequence):
     """An Elman RNN over batch-first sequences: ``model(xs, h0=None, lengths=None) -> (outputs, h)``.
 
@@ -261,28 +232,24 @@ class RNN(_Sequence):
         input_size: size of each input vector.
         hidden_size: size H of the hidden state.
         nonlinearity: ``"tanh"`` (default) or ``"relu"``.
-        fused: run the whole sequence as one operation with a hand-written backward (``FusedRNN``, fast,
-            default) instead of the unrolled graph (``fused=False``, one node per operation per step).
-            Both give the same outputs, states and gradients.
+        fused: run each layer and direction as one operation with a hand-written backward (``FusedRNN``,
+            fast, default) instead of the unrolled graph (``fused=False``). Both give the same results.
         dtype: float64 (default) or float32.
+        num_layers: how many layers to stack (PyTorch's ``num_layers``).
+        bidirectional: add a backward-reading cell to every layer (outputs 2 H wide).
+        dropout: the probability of dropping each input of layers 2, 3, ... in training mode (no effect
+            with one layer), as PyTorch's ``dropout``.
     """
 
     def __init__(self, input_size: int, hidden_size: int, nonlinearity: str = "tanh", fused: bool = True,
-                 dtype: Any = np.float64):
-        self.cell = RNNCell(input_size, hidden_size, nonlinearity, dtype=dtype)
-        self.fused = bool(fused)
+                 dtype: Any = np.float64, *, num_layers: int = 1, bidirectional: bool = False,
+                 dropout: float = 0.0):
+        self._build(lambda n: RNNCell(n, hidden_size, nonlinearity, dtype=dtype), input_size, hidden_size,
+                    num_layers, bidirectional, dropout, fused)
 
-    def _run(self, xs: Tensor, h: Tensor, lengths: np.ndarray | None) -> tuple[Tensor, Tensor]:
-        if not self.fused:
-            return self.unrolled(xs, h, lengths)
-        c = self.cell
+    def _fused(self, c: RNNCell, xs: Tensor, h: Tensor, lengths: np.ndarray | None) -> tuple[Tensor, Tensor]:
         outputs = FusedRNN.apply(xs, h, c.W_xh, c.W_hh, c.b_h, lengths=lengths, relu=c.nonlinearity == "relu")
-        if lengths is None:
-            return outputs, outputs[:, -1]
-        return outputs, outputs[np.arange(len(lengths)), lengths - 1]
-
-    def extra_repr(self) -> str:
-        return "" if self.fused else "fused=False"
+        return outputs, self._last(outputs, lengths)
 
 
 class LSTM(_Sequence):
@@ -292,12 +259,23 @@ class LSTM(_Sequence):
         input_size: size of each input vector.
         hidden_size: size H of h and c.
         dtype: float64 (default) or float32.
-        forget_bias: if given, the forget gate's starting bias (see ``LSTMCell``; 1.0 is the usual choice).
+        forget_bias: if given, the forget gate's starting bias in every cell (see ``LSTMCell``; 1.0 is the
+            usual choice).
+        num_layers, bidirectional, dropout: as for ``RNN``.
+        fused: one ``FusedLSTM`` operation per layer and direction (default), or the unrolled graph.
     """
 
     def __init__(self, input_size: int, hidden_size: int, dtype: Any = np.float64,
-                 forget_bias: float | None = None):
-        self.cell = LSTMCell(input_size, hidden_size, dtype=dtype, forget_bias=forget_bias)
+                 forget_bias: float | None = None, *, num_layers: int = 1, bidirectional: bool = False,
+                 dropout: float = 0.0, fused: bool = True):
+        self._build(lambda n: LSTMCell(n, hidden_size, dtype=dtype, forget_bias=forget_bias), input_size,
+                    hidden_size, num_layers, bidirectional, dropout, fused)
+
+    def _fused(self, c: LSTMCell, xs: Tensor, state: tuple[Tensor, Tensor], lengths: np.ndarray | None):
+        B, T, _ = xs.shape
+        packed = FusedLSTM.apply(xs, state[0], state[1], c.W_xh, c.W_hh, c.b_h, lengths=lengths)
+        outputs = packed[:B * T].reshape(B, T, c.hidden_size)
+        return outputs, (self._last(outputs, lengths), packed[B * T:])
 
 
 class GRU(_Sequence):
@@ -307,7 +285,15 @@ class GRU(_Sequence):
         input_size: size of each input vector.
         hidden_size: size H of h.
         dtype: float64 (default) or float32.
+        num_layers, bidirectional, dropout: as for ``RNN``.
+        fused: one ``FusedGRU`` operation per layer and direction (default), or the unrolled graph.
     """
 
-    def __init__(self, input_size: int, hidden_size: int, dtype: Any = np.float64):
-        self.cell = GRUCell(input_size, hidden_size, dtype=dtype)
+    def __init__(self, input_size: int, hidden_size: int, dtype: Any = np.float64, *, num_layers: int = 1,
+                 bidirectional: bool = False, dropout: float = 0.0, fused: bool = True):
+        self._build(lambda n: GRUCell(n, hidden_size, dtype=dtype), input_size, hidden_size, num_layers,
+                    bidirectional, dropout, fused)
+
+    def _fused(self, c: GRUCell, xs: Tensor, h: Tensor, lengths: np.ndarray | None) -> tuple[Tensor, Tensor]:
+        outputs = FusedGRU.apply(xs, h, c.W_xh, c.W_hh, c.b_xh, c.b_hh, lengths=lengths)
+        return outputs, self._last(outputs, lengths)

@@ -1,0 +1,136 @@
+"""``FusedLSTM``: a whole LSTM sequence, forward and backpropagation through time, as one ``Function``.
+
+As ``FusedRNN``: the input projections of all steps are one matrix product, the four gate products of a
+step are one (B, H) x (H, 4H) product, buffers are reused across steps, and the backward is written by
+hand. With gates in PyTorch's order i, f, g, o and z_t = x_t W_xh + b_h + h_{t-1} W_hh:
+
+    i, f, o = sigmoid(z_t slices),  g = tanh(z_t slice),  c_t = f c_{t-1} + i g,  h_t = o tanh(c_t)
+
+    dc = dh o (1 - tanh(c_t)^2) + dc_next;   di = dc g,  df = dc c_{t-1},  dg = dc i,  do = dh tanh(c_t)
+    dz = (di, df, dg, do) * (i(1-i), f(1-f), 1-g^2, o(1-o));   dh_{t-1} = dz W_hh^T,  dc_{t-1} = dc f
+
+sigmoid(z) is computed as 0.5 tanh(z/2) + 0.5 (as ``engine``'s sigmoid, which cannot overflow), so all
+four gates are one tanh over the (B, 4H) block: scale by (1/2, 1/2, 1, 1/2), tanh, scale, shift.
+
+The result packs two things into one (B T + B, H) array: rows [0, B T) are the outputs h_t, batch-major
+(``packed[:B*T].reshape(B, T, H)``, a view), rows [B T, B T + B) the final cell state c. Padded steps
+(t >= lengths[b]) are selected away, never multiplied by a mask: their inputs are replaced by 0, their
+outputs are exactly 0, they leave (h, c) unchanged and pass its gradient through untouched.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..function import Context, Function
+from .rnn import clean_inputs, step_mask
+
+
+def _gate_constants(H: int, dtype: np.dtype) -> tuple[np.ndarray, np.ndarray]:
+    """scale and shift with act(z) = scale * tanh(scale * z) + shift: sigmoid for i, f, o; tanh for g."""
+    scale = np.full(4 * H, 0.5, dtype=dtype)
+    scale[2 * H:3 * H] = 1
+    shift = np.full(4 * H, 0.5, dtype=dtype)
+    shift[2 * H:3 * H] = 0
+    return scale, shift
+
+
+class FusedLSTM(Function):
+    """packed = LSTM(xs, h0, c0; W_xh, W_hh, b_h): outputs (B T rows) and final c (B rows), shape (B T + B, H)."""
+
+    @staticmethod
+    def forward(ctx: Context, xs: np.ndarray, h0: np.ndarray, c0: np.ndarray, W_xh: np.ndarray,
+                W_hh: np.ndarray, b_h: np.ndarray, lengths: np.ndarray | None = None) -> np.ndarray:
+        B, T, n_in = xs.shape
+        H = W_hh.shape[0]
+        dt = W_hh.dtype
+        keep = step_mask(lengths, B, T)
+        xs = clean_inputs(xs, keep)
+        gates = (xs.reshape(B * T, n_in) @ W_xh).reshape(B, T, 4 * H)  # z_t without h_{t-1} W_hh ...
+        gates += b_h  # ... overwritten below, step by step, with the activations (i, f, g, o)
+        packed = np.empty((B * T + B, H), dtype=dt)
+        hs = packed[:B * T].reshape(B, T, H) if keep is None else np.empty((B, T, H), dtype=dt)
+        cs = np.empty((B, T, H), dtype=dt)
+        tcs = np.empty((B, T, H), dtype=dt)
+        scale, shift = _gate_constants(H, dt)
+        hW = np.empty((B, 4 * H), dtype=dt)
+        ig = np.empty((B, H), dtype=dt)
+        h, c = h0, c0
+        for t in range(T):
+            a = gates[:, t]
+            np.matmul(h, W_hh, out=hW)
+            a += hW
+            a *= scale
+            np.tanh(a, out=a)
+            a *= scale
+            a += shift
+            ct, tc, ht = cs[:, t], tcs[:, t], hs[:, t]
+            np.multiply(a[:, H:2 * H], c, out=ct)
+            np.multiply(a[:, :H], a[:, 2 * H:3 * H], out=ig)
+            ct += ig
+            np.tanh(ct, out=tc)
+            np.multiply(a[:, 3 * H:], tc, out=ht)
+            if keep is not None:  # ended sequences keep their state
+                pad = ~keep[:, t, None]
+                np.copyto(ct, c, where=pad)
+                np.copyto(ht, h, where=pad)
+            h, c = ht, ct
+        if keep is not None:
+            np.copyto(packed[:B * T].reshape(B, T, H), np.where(keep[:, :, None], hs, dt.type(0)))
+        packed[B * T:] = c
+        ctx.save_for_backward(xs, h0, c0, W_xh, W_hh, gates, hs, cs, tcs, keep)
+        return packed
+
+    @staticmethod
+    def backward(ctx: Context, grad: np.ndarray):
+        xs, h0, c0, W_xh, W_hh, gates, hs, cs, tcs, keep = ctx.saved
+        B, T, n_in = xs.shape
+        H = W_hh.shape[0]
+        dt = W_hh.dtype
+        g_out = grad[:B * T].reshape(B, T, H)
+        dc = np.array(grad[B * T:], dtype=dt)
+        dh = np.zeros((B, H), dtype=dt)
+        scale, shift = _gate_constants(H, dt)
+        slope = 2 * shift  # act' = (slope - a) a + offset: a(1 - a) for a sigmoid gate, 1 - a^2 for g
+        offset = 1 - slope
+        dz = np.empty((B, T, 4 * H), dtype=dt)
+        deriv = np.empty((B, 4 * H), dtype=dt)
+        dct = np.empty((B, H), dtype=dt)
+        W_hh_T = W_hh.T
+        for t in range(T - 1, -1, -1):
+            a = gates[:, t]
+            tc = tcs[:, t]
+            d = dz[:, t]
+            dh_t = g_out[:, t] + dh
+            np.multiply(dh_t, tc, out=d[:, 3 * H:])  # do
+            np.multiply(tc, tc, out=dct)  # dc = dh o (1 - tanh(c)^2) + dc_next
+            np.subtract(1, dct, out=dct)
+            dct *= a[:, 3 * H:]
+            dct *= dh_t
+            dct += dc
+            np.multiply(dct, a[:, 2 * H:3 * H], out=d[:, :H])  # di
+            np.multiply(dct, cs[:, t - 1] if t else c0, out=d[:, H:2 * H])  # df
+            np.multiply(dct, a[:, :H], out=d[:, 2 * H:3 * H])  # dg
+            np.subtract(slope, a, out=deriv)
+            deriv *= a
+            deriv += offset
+            d *= deriv
+            dh_next = d @ W_hh_T
+            dc_next = dct * a[:, H:2 * H]
+            if keep is not None:  # padded rows: no gate gradient; dh and dc pass through unchanged
+                pad = ~keep[:, t, None]
+                np.copyto(d, 0, where=pad)
+                np.copyto(dh_next, dh, where=pad)
+                np.copyto(dc_next, dc, where=pad)
+            dh, dc = dh_next, dc_next
+        parents = ctx.parents
+        dz2 = dz.reshape(B * T, 4 * H)
+        d_xs = (dz2 @ W_xh.T).reshape(B, T, n_in) if parents[0].requires_grad else None
+        d_W_xh = xs.reshape(B * T, n_in).T @ dz2 if parents[3].requires_grad else None
+        d_W_hh = None
+        if parents[4].requires_grad:
+            prev = np.concatenate([h0[:, None], hs[:, :-1]], axis=1).reshape(B * T, H)
+            d_W_hh = prev.T @ dz2
+        d_b = dz2.sum(axis=0) if parents[5].requires_grad else None
+        return (d_xs, dh if parents[1].requires_grad else None, dc if parents[2].requires_grad else None,
+                d_W_xh, d_W_hh, d_b)
