@@ -119,7 +119,8 @@ def _raiser(message: str, n_free: int) -> Any:
     lines += [f"        {', '.join(free)}"] if free else []
     lines += [f"        raise PermissionError({message!r})", "    return _forbidden"]
     ns: dict[str, Any] = {}
-    exec("\n".join(lines), ns)
+    filename = os.path.join(os.path.dirname(os.path.abspath(__file__)), "<forbidden>")  # not the student's line
+    exec(compile("\n".join(lines), filename, "exec"), ns)
     return ns["_outer"]().__code__
 
 
@@ -135,7 +136,11 @@ def forbidden(names: tuple[str, ...], qid: str = "") -> Iterator[None]:
         for name in names:
             message = (f"{name} is off limits in Exercise {qid}: the exercise asks you to write "
                        f"what it does yourself" if qid else f"{name} is off limits here")
-            for f in _functions_of(_resolve(name)):
+            try:
+                target = _resolve(name)
+            except (ImportError, AttributeError):  # a renamed engine function; tests/test_grader_check.py
+                continue                          # fails on it, a learner must not
+            for f in _functions_of(target):
                 code = f.__code__
                 f.__code__ = _raiser(message, len(code.co_freevars))
                 swapped.append((f, code))

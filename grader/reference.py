@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from . import cases
-from .notebook import read_cells, strip_magics
+from .notebook import BEGIN_SOLUTION, END_SOLUTION, read_cells, strip_magics
 from .spec import SOLUTIONS_DIR, Question
 
 _NAMESPACES: dict[Path, dict[str, Any]] = {}
@@ -58,10 +58,43 @@ def mutant_function(q: Question, mutant: Any) -> Any:
 
     The mutated cell runs in a copy of the solution notebook's namespace, so the reference is untouched.
     """
-    src = strip_magics(mutant.apply(solution_cell(q)))
+    cell = solution_cell(q)
+    start = cell.index(BEGIN_SOLUTION)
+    end = cell.index(END_SOLUTION, start)
+    src = strip_magics(cell[:start] + mutant.apply(cell[start:end]) + cell[end:])  # the slip is in the answer
     ns = dict(namespace(q.notebook))
     filename = f"<{q.id} mutant: {mutant.name}>"
     linecache.cache[filename] = (len(src), None, src.splitlines(True), filename)
     with cases.disabled(), contextlib.redirect_stdout(io.StringIO()):
         exec(compile(src, filename, "exec"), ns)
     return ns[q.function]
+
+
+def grade_in_process(q: Question, fn: Any, seed: int = 0) -> tuple[bool, bool, str]:
+    """``(public cases pass, every case passes, the grader's reason)`` for ``fn`` on question ``q``.
+
+    The same path as the grader, in this process: each case runs through ``cases.run_case`` (with the
+    question's forbidden functions switched off), and ``grade.judge`` compares with the reference.
+    For tests (mutants, right and wrong answers); never for untrusted code.
+    """
+    from .grade import PASSED, Expected, judge
+
+    expected = _EXPECTED.setdefault(seed, Expected(seed))
+    all_cases = expected.cases(q)
+    outputs: list[Any] = []
+    status, reason = "ok", ""
+    with cases.time_limit(max(q.timeout, 10.0) * 3):
+        for _, args, _ in all_cases:
+            status, out = cases.run_case(q, fn, args)
+            if status != "ok":
+                reason = out
+                break
+            outputs.append(out)
+    raw = {"status": status, "reason": reason, "outputs": outputs}
+    n = len(q.public_cases())
+    public = judge(q, {**raw, "outputs": outputs[:n]}, all_cases[:n])
+    result = judge(q, raw, all_cases)
+    return public.status == PASSED, result.status == PASSED, result.reason
+
+
+_EXPECTED: dict[int, Any] = {}

@@ -38,9 +38,9 @@ class SpecError(ValueError):
 class Mutant:
     """A plausible wrong answer to a question, kept in its spec so that a test can show it is caught.
 
-    The mutant is the solution cell of the question with ``old`` replaced by ``new`` (``count``
-    occurrences, 0 for all); ``old`` must occur in the solution (the test fails otherwise, so a bank
-    cannot rot when a solution is rewritten).
+    The mutant is the solution region of the question's cell (between ``### BEGIN SOLUTION`` and
+    ``### END SOLUTION``) with ``old`` replaced by ``new`` (``count`` occurrences, 0 for all); ``old``
+    must occur there (the test fails otherwise, so a bank cannot rot when a solution is rewritten).
 
     Args:
         name: the slip, in a reader's words ("W_hh instead of its transpose").
@@ -48,6 +48,7 @@ class Mutant:
         count: how many occurrences of ``old`` to replace; 0 replaces them all.
         public: True when the public cases must catch it; False for a mutant that the public cases
             let through and only the hidden cases catch (the hidden tests earn their name).
+        more: further ``(old, new)`` replacements, for a slip that touches two places.
     """
 
     name: str
@@ -55,13 +56,17 @@ class Mutant:
     new: str
     count: int = 1
     public: bool = True
+    more: tuple[tuple[str, str], ...] = ()
 
     def apply(self, source: str) -> str:
         """``source`` with the slip made; ``SpecError`` when ``old`` is not in it."""
-        found = source.count(self.old)
-        if not self.old or found == 0 or (self.count and found < self.count):
-            raise SpecError(f"mutant {self.name!r}: {self.old!r} is not in the solution ({found} found)")
-        return source.replace(self.old, self.new, self.count or -1)
+        for k, (old, new) in enumerate(((self.old, self.new), *self.more)):
+            count = self.count if k == 0 else 1
+            found = source.count(old)
+            if not old or found == 0 or (count and found < count):
+                raise SpecError(f"mutant {self.name!r}: {old!r} is not in the solution ({found} found)")
+            source = source.replace(old, new, count or -1)
+        return source
 
 
 @dataclass
@@ -187,14 +192,14 @@ def _as_args(q: Question, args: Any) -> tuple:
 # comparison
 
 
-def number(x: Any) -> str:
+def number(x: Any, digits: int = 10) -> str:
     """A number as a reader writes it: ``1.0``, ``-0.2387038482``, ``3``, ``nan`` (never ``np.float64(1.0)``)."""
     if isinstance(x, (bool, np.bool_)):
         return str(bool(x))
     if isinstance(x, (int, np.integer)):
         return str(int(x))
     v = float(x)
-    text = f"{v:.10g}"
+    text = f"{v:.{digits}g}"
     if all(ch not in text for ch in ".ena"):
         text += ".0"
     return text
@@ -235,7 +240,7 @@ def brief(x: Any) -> str:
     """A one-line summary of an argument: small values in full, big arrays by their shape."""
     if isinstance(x, np.ndarray):
         if x.size <= 6 and x.ndim <= 1:
-            return "array(" + ", ".join(number(v) for v in x.ravel()) + ")"
+            return "array([" + ", ".join(number(v, 4) for v in x.ravel()) + "])"
         return f"array of shape {x.shape}"
     if isinstance(x, Boxed):
         return f"engine.{x.kind}"
@@ -305,7 +310,7 @@ def compare(expected: Any, got: Any, rtol: float = 1e-6, atol: float = 1e-9, whe
     if isinstance(expected, np.ndarray):
         if not isinstance(got, np.ndarray):
             what = "a number" if _is_number(got) else type_name(got)
-            return f"expected a numpy array{of} of shape {expected.shape}, got {what}"
+            return f"expected {where + ' as ' if where else ''}a numpy array of shape {expected.shape}, got {what}"
         if got.shape != expected.shape:
             return f"wrong shape{of}: {got.shape}, expected {expected.shape}"
         if expected.dtype.kind in "biu" or got.dtype.kind == "b":

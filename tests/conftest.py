@@ -24,3 +24,22 @@ settings.register_profile(
     suppress_health_check=[HealthCheck.too_slow],
 )
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+
+
+# the mutation suite's count (tests/test_grader_mutants.py), printed at the end of every run that has it
+_MUTANTS = {"caught": 0, "total": 0}
+
+
+def pytest_runtest_logreport(report):
+    """Count the graded wrong answers (works under xdist: user properties travel with the report)."""
+    if report.when == "call":
+        props = dict(report.user_properties)
+        if "mutant_caught" in props:
+            _MUTANTS["total"] += 1
+            _MUTANTS["caught"] += bool(props["mutant_caught"])
+
+
+def pytest_terminal_summary(terminalreporter):
+    """``exercise mutants caught: N/M``."""
+    if _MUTANTS["total"]:
+        terminalreporter.write_line(f"exercise mutants caught: {_MUTANTS['caught']}/{_MUTANTS['total']}")

@@ -1,24 +1,43 @@
-"""The custom comparison of exercise 14.2 accepts the right index and rejects wrong ones."""
+"""The held-out comparison of the training questions (14.4, and 11.5 with the same code) passes a model
+that learned and fails one that did not, without ever sending the held-out classes to the student."""
 
 from __future__ import annotations
 
 import numpy as np
 
-from grader.specs.ch14 import _sample_compare
+from grader.spec import find_question
+from grader.specs.ch14 import opening_task
 
 
-def test_sample_compare_accepts_the_expected_index():
-    assert _sample_compare(2, 2, (np.array([1.0, 2.0, 3.0]), 1.0, 0.5)) is None
+def _verdict(got, seed=3):
+    q = find_question("14.4")
+    z = opening_task(2 * seed + 1)[1]
+    expected = z.copy()
+    expected[:10] = (expected[:10] + 1) % 3  # a reference that gets about 98 % right
+    return q.verdict(expected, got, (seed,)), z
 
 
-def test_sample_compare_rejects_a_wrong_index_and_a_wrong_type():
-    args = (np.array([0.0, 0.0, 0.0, 0.0]), 1.0, 0.6)  # cdf 0.25, 0.5, 0.75, 1: u = 0.6 gives index 2
-    assert _sample_compare(2, 1, args) is not None
-    assert _sample_compare(2, 3, args) is not None
-    assert _sample_compare(2, 2.0, args) is not None
+def test_a_model_as_good_as_the_reference_passes():
+    _, z = _verdict(np.zeros(1, dtype=np.int64))
+    assert _verdict(z)[0] is None
+    almost = z.copy()
+    almost[:30] = (almost[:30] + 1) % 3  # 94 %: within 0.05 of the reference's 98 %
+    assert _verdict(almost)[0] is None
 
 
-def test_sample_compare_forgives_only_a_boundary_tie():
-    args = (np.array([0.0, 0.0, 0.0, 0.0]), 1.0, 0.5)  # u on the boundary between index 1 and 2
-    assert _sample_compare(2, 1, args) is None
-    assert _sample_compare(2, 0, args) is not None
+def test_a_model_below_the_bar_fails_with_its_accuracy():
+    _, z = _verdict(np.zeros(1, dtype=np.int64))
+    reason = _verdict(np.zeros_like(z))[0]
+    assert reason is not None and "held-out accuracy 0.3" in reason and "bar of 0.9" in reason
+
+
+def test_wrong_shapes_and_types_fail():
+    _, z = _verdict(np.zeros(1, dtype=np.int64))
+    assert "predicted classes" in _verdict(z[:-1])[0]
+    assert "predicted classes" in _verdict(z.astype(float))[0]
+    assert "predicted classes" in _verdict([int(v) for v in z])[0]
+
+
+def test_the_held_out_data_differ_from_the_training_data():
+    train, held_out = opening_task(6), opening_task(7)
+    assert not np.array_equal(train[0], held_out[0])

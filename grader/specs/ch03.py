@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from engine import Function
-from grader.spec import Question
+from grader.spec import Mutant, Question
 
 NOTEBOOK = "03_tensors"
 
@@ -76,6 +76,50 @@ class _ExpGoodBackward(Function):
         return grad * out
 
 
+class _SquareLastEntryWrong(Function):
+    """x**2 whose backward is right except in the last entry (a checker of entry 0 misses it)."""
+
+    @staticmethod
+    def forward(ctx, a):
+        ctx.save_for_backward(a)
+        return a * a
+
+    @staticmethod
+    def backward(ctx, grad):
+        (a,) = ctx.saved
+        g = 2 * a * grad
+        g.reshape(-1)[-1] += 0.5
+        return g
+
+
+class _SquarePermuted(Function):
+    """x**2 whose backward hands each entry another entry's gradient (same sum, same entry set)."""
+
+    @staticmethod
+    def forward(ctx, a):
+        ctx.save_for_backward(a)
+        return a * a
+
+    @staticmethod
+    def backward(ctx, grad):
+        (a,) = ctx.saved
+        return np.roll((2 * a * grad).reshape(-1), 1).reshape(a.shape)
+
+
+class _LeakyWrongBelowZero(Function):
+    """leaky relu (slope 0.1 below 0) whose backward uses slope 0.2 where x < 0, and is right elsewhere."""
+
+    @staticmethod
+    def forward(ctx, a):
+        ctx.save_for_backward(a)
+        return np.where(a > 0, a, 0.1 * a)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (a,) = ctx.saved
+        return grad * np.where(a > 0, 1.0, 0.2)
+
+
 #: functions Tensor -> scalar Tensor a case may name; the names say nothing about right or wrong
 FUNCTIONS = {
     "f_tanh_sum": lambda t: t.tanh().sum(),
@@ -84,13 +128,25 @@ FUNCTIONS = {
     "f_custom_b": lambda t: (_SigmoidWrongSign.apply(t) * 3.0).sum(),
     "f_custom_c": lambda t: _ExpGoodBackward.apply(t * 0.5).mean(),
     "f_softmax_pick": lambda t: t.reshape(1, -1).softmax(axis=-1)[0, 0] * 2.0,
+    "f_custom_d": lambda t: _SquareLastEntryWrong.apply(t).sum(),
+    "f_custom_e": lambda t: (_SquarePermuted.apply(t) * (t * 0 + 1.0)).sum(),
+    "f_custom_f": lambda t: _LeakyWrongBelowZero.apply(t).sum(),
 }
 
 
 def _gradcheck_case(rng):
     name = str(rng.choice(sorted(FUNCTIONS)))
-    shape = [(3,), (2, 3), (1,)][rng.integers(3)]
-    return (name, rng.normal(size=shape) + 0.5, 1e-6, 1e-5)
+    shape = [(3,), (2, 3), (4,), (1,)][rng.integers(4)]
+    x = rng.normal(size=shape) + 0.5
+    if name in ("f_custom_d", "f_custom_e", "f_custom_f"):  # the wrong entries are not entry 0
+        shape = [(3,), (2, 3)][rng.integers(2)]
+        x = rng.uniform(0.3, 2.0, size=shape) * rng.choice([-1.0, 1.0], size=shape)
+        x.reshape(-1)[0] = abs(x.reshape(-1)[0])
+        if name == "f_custom_f":
+            x.reshape(-1)[-1] = -abs(x.reshape(-1)[-1])
+        if name == "f_custom_e":
+            x = np.sort(np.abs(x).reshape(-1)).reshape(shape) + np.arange(x.size).reshape(shape)
+    return (name, x, 1e-6, 1e-5)
 
 
 def _gradient_ok(fn, name, x, eps, tol):
@@ -102,28 +158,61 @@ QUESTIONS = [
         id="3.1", function="unbroadcast", points=2,
         public=[(np.ones((2, 3)), (3,)), (np.arange(6.0).reshape(2, 3), (2, 1)), (np.ones((4, 2, 3)), (1, 3))],
         hidden=_broadcast_case, n_hidden=20, rtol=1e-9, atol=1e-12,
-        hint="First sum over the leading axes the input does not have, then (keepdims) over its size-1 axes.",
+        hint="Two kinds of broadcast axes: those numpy added in front, and those where the input had "
+             "size 1; both must be summed, and the second kind kept as size 1.",
+        mutants=(
+            Mutant("size-1 axes not summed", "    if axes:\n", "    if False:\n"),
+            Mutant("size-1 axes summed away (no keepdims)", "keepdims=True", "keepdims=False"),
+            Mutant("the trailing axes summed instead of the leading ones", "tuple(range(extra))",
+                   "tuple(range(grad.ndim - extra, grad.ndim))"),
+        ),
     ),
     Question(
         id="3.2", function="matmul_backward", points=3,
         public=[(np.arange(6.0).reshape(2, 3), np.ones((3, 2)), np.ones((2, 2))),
                 (np.ones((2, 2, 3)), np.arange(12.0).reshape(3, 4), np.ones((2, 2, 4)))],
-        hidden=_matmul_case, n_hidden=20, rtol=1e-9, atol=1e-12,
-        hint="Transpose only the last two axes (np.swapaxes), then sum over the batch axis an input did not have.",
+        hidden=_matmul_case, n_hidden=20, rtol=1e-9, atol=1e-12, returns=("grad_a", "grad_b"),
+        hint="Transpose only the last two axes of a batched matrix, and a matrix the batch shared "
+             "receives the sum over the batch.",
+        mutants=(
+            Mutant("b.T on a batched b (reverses every axis)", "np.swapaxes(b, -1, -2)", "b.T", public=False),
+            Mutant("no sum over the batch for a shared matrix",
+                   "return unbroadcast(grad_a, a.shape), unbroadcast(grad_b, b.shape)", "return grad_a, grad_b"),
+            Mutant("grad_b without the transpose of a", "np.swapaxes(a, -1, -2) @ grad_out",
+                   "np.swapaxes(grad_out, -1, -2) @ a"),
+        ),
     ),
     Question(
         id="3.3", function="cross_entropy", points=3,
         public=[(np.array([[2.0, 1.0, 0.1], [0.5, 2.5, 0.3]]), np.array([0, 1])),
                 (np.array([[1000.0, 0.0], [0.0, 1000.0]]), np.array([1, 1]))],
-        hidden=_cross_entropy_case, rtol=1e-7, atol=1e-12,
-        hint="Subtract each row's max before exp; the gradient is (softmax - onehot) divided by N.",
+        hidden=_cross_entropy_case, rtol=1e-7, atol=1e-12, returns=("loss", "grad"),
+        hint="The loss is a mean over rows, and so is its gradient; exp of a thousand overflows, "
+             "and softmax does not change when a row is shifted.",
+        mutants=(
+            Mutant("gradient not divided by N", "return float(loss), grad / n", "return float(loss), grad"),
+            Mutant("no shift before exp", "shifted = logits - logits.max(axis=1, keepdims=True)",
+                   "shifted = logits"),
+            Mutant("sum over rows, not mean", "].mean()", "].sum()"),
+        ),
     ),
     Question(
         id="3.4", function="gradient_ok", points=3,
         public=[("f_tanh_sum", np.array([0.1, -0.4, 1.2]), 1e-6, 1e-5),
                 ("f_custom_a", np.array([[0.5, 1.0, 2.0]]), 1e-6, 1e-5),
-                ("f_custom_c", np.array([0.3, 0.7]), 1e-6, 1e-5)],
-        hidden=_gradcheck_case, call=_gradient_ok,
-        hint="Compare t.grad after f(t).backward() with (f(x + eps e_i) - f(x - eps e_i)) / (2 eps), entry by entry.",
+                ("f_custom_c", np.array([0.3, 0.7]), 1e-6, 1e-5),
+                ("f_custom_d", np.array([0.3, 0.7, 1.1]), 1e-6, 1e-5)],
+        hidden=_gradcheck_case, call=_gradient_ok, n_hidden=24, inputs=("f", "x", "eps", "tol"),
+        returns="verdict",
+        hint="A backward can be wrong in a single entry, or only where x < 0, or hand the right numbers "
+             "to the wrong entries: compare every entry with its own estimate.",
+        mutants=(
+            Mutant("compares entry 0 only", "return bool(np.all(np.abs(analytic - numeric) <= tol * scale))",
+                   "return bool(abs(analytic.flat[0] - numeric.flat[0]) <= tol * scale.flat[0])"),
+            Mutant("compares the sums only", "return bool(np.all(np.abs(analytic - numeric) <= tol * scale))",
+                   "return bool(abs(analytic.sum() - numeric.sum()) <= tol * max(1.0, abs(numeric.sum())))",
+                   public=False),
+            Mutant("any entry agreeing is enough", "np.all(", "np.any("),
+        ),
     ),
 ]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from grader.spec import Question
+from grader.spec import Mutant, Question
 
 NOTEBOOK = "09_truncated_bptt"
 
@@ -39,22 +39,61 @@ def _agreement_case(rng):
     return (full, truncated)
 
 
+def _lag_case(rng):
+    lag = int(rng.integers(1, 9))
+    T = int(rng.integers(lag + 1, 60))
+    return (lag, T, float(rng.choice([0.5, 0.75, 0.9, 1.0])))
+
+
 QUESTIONS = [
     Question(
         id="9.1", function="truncated_dh", points=2,
-        public=_dh_case, n_public=3, hidden=_dh_case, rtol=1e-10, atol=1e-12,
-        hint="Exactly chapter 8's recursion, except that h_t receives nothing from step t + 1 when t is a "
-             "multiple of k (the last step of a window).",
+        public=_dh_case, n_public=3, hidden=_dh_case, rtol=1e-10, atol=1e-12, returns="dh",
+        hint="Chapter 8's recursion, except at the last step of a window; which steps are those, "
+             "counting from t = 1?",
+        mutants=(
+            Mutant("the carry reset at the first step of a window", "if t % k == 0:", "if (t - 1) % k == 0:"),
+            Mutant("never truncated", "if t % k == 0:", "if False:"),
+            Mutant("W_hh instead of its transpose", "@ W_hh.T", "@ W_hh"),
+        ),
     ),
     Question(
         id="9.2", function="tbptt_grads", points=3,
         public=_grads_case, n_public=3, hidden=_grads_case, rtol=1e-9, atol=1e-12,
-        hint="Run the forward pass once over the whole sequence; going backwards, reset the carry to zero "
-             "at the last step of every window; the weight terms of every step still count.",
+        returns=("dW_xh", "dW_hh", "db_h", "dV", "dc"),
+        hint="One forward pass over the whole sequence; going backwards, cut what is carried at the "
+             "window boundaries, but keep every step's own terms.",
+        mutants=(
+            Mutant("the carry reset at the first step of a window", "if t % k == 0:", "if (t - 1) % k == 0:"),
+            Mutant("never truncated", "if t % k == 0:", "if False:"),
+            Mutant("W_hh instead of its transpose", "carry = delta @ W_hh.T", "carry = delta @ W_hh"),
+        ),
     ),
     Question(
         id="9.3", function="gradient_agreement", points=1,
         public=_agreement_case, n_public=3, hidden=_agreement_case, rtol=1e-10, atol=1e-12,
-        hint="Flatten and concatenate every array of each list into one vector first.",
+        returns=("cosine", "relative_error"),
+        hint="Both numbers are about the whole gradient, every parameter at once, as one vector.",
+        mutants=(
+            Mutant("relative to the truncated gradient", "/ np.linalg.norm(g))", "/ np.linalg.norm(g_k))"),
+            Mutant("cosine without the norm of g_k", "(np.linalg.norm(g_k) * np.linalg.norm(g))",
+                   "(np.linalg.norm(g) ** 2)"),
+            Mutant("the first parameter only", "np.concatenate([np.ravel(a) for a in full])", "np.ravel(full[0])",
+                   more=(("np.concatenate([np.ravel(a) for a in truncated])", "np.ravel(truncated[0])"),)),
+        ),
+    ),
+    Question(
+        id="9.4", function="pick_k", points=2, kind="choice",
+        public=[(1, 21, 0.5), (3, 40, 0.75), (2, 10, 1.0)], hidden=_lag_case, n_hidden=20, rtol=0, atol=0,
+        returns="k",
+        hint="Count, for a given k, the steps t whose partner t - lag lies in the same window; a "
+             "window of lag + 1 steps holds the pair at one position only.",
+        mutants=(
+            Mutant("the rule of thumb k = lag + 1", "    ts = np.arange(lag + 1, T + 1)\n",
+                   "    return lag + 1\n"),
+            Mutant("windows counted from 0 (t // k)", "(ts - lag - 1) // k == (ts - 1) // k",
+                   "(ts - lag) // k == ts // k"),
+            Mutant("more than share, not at least", "same.mean() >= share", "same.mean() > share"),
+        ),
     ),
 ]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from grader.spec import Question
+from grader.spec import Mutant, Question
 
 NOTEBOOK = "13_attention"
 
@@ -41,17 +41,40 @@ QUESTIONS = [
     Question(
         id="13.1", function="masked_softmax", points=2,
         public=[(np.array([[1.0, 2.0, 3.0], [1000.0, 0.0, 5.0]]), np.array([[1.0, 1.0, 0.0], [1.0, 0.0, 1.0]]))],
-        hidden=_softmax_case, rtol=1e-9, atol=1e-12,
-        hint="Take the maximum over real positions only, and set padded weights to 0 before normalising.",
+        hidden=_softmax_case, n_hidden=20, rtol=1e-9, atol=1e-12, returns="weights",
+        hint="The shift that keeps exp finite must come from real positions: a padded score may be "
+             "the largest.",
+        mutants=(
+            Mutant("max over padded positions too", "np.where(real, scores, -np.inf).max(axis=1, keepdims=True)",
+                   "scores.max(axis=1, keepdims=True)", public=False),
+            Mutant("padded positions not zeroed", "np.where(real, np.exp(np.where(real, scores - top, 0.0)), 0.0)",
+                   "np.exp(np.where(real, scores - top, 0.0))"),
+            Mutant("normalised over the batch", "e / e.sum(axis=1, keepdims=True)", "e / e.sum(axis=0, keepdims=True)"),
+        ),
     ),
     Question(
         id="13.2", function="additive_scores", points=2, public=_additive_case, n_public=3,
-        hidden=_additive_case, rtol=1e-9, atol=1e-12,
-        hint="Broadcast state @ W_q, shape (B, 1, A), against encoded @ W_k, shape (B, S, A).",
+        hidden=_additive_case, rtol=1e-9, atol=1e-12, returns="scores",
+        hint="One decoder state per sequence meets S encoder states: give it a position axis to "
+             "broadcast along.",
+        mutants=(
+            Mutant("tanh forgotten", "np.tanh((state @ W_q)[:, None, :] + encoded @ W_k + b_k) @ v",
+                   "((state @ W_q)[:, None, :] + encoded @ W_k + b_k) @ v"),
+            Mutant("b_k left out", " + b_k)", ")"),
+            Mutant("the state's term left out", "(state @ W_q)[:, None, :] + ", ""),
+        ),
     ),
     Question(
         id="13.3", function="dot_product_attention", points=3, public=_dot_case, n_public=3,
-        hidden=_dot_case, call=_pair, rtol=1e-9, atol=1e-12,
-        hint="Divide the scores by sqrt(d), d the size of a query, and mask the last axis (the keys).",
+        hidden=_dot_case, call=_pair, rtol=1e-9, atol=1e-12, returns=("context", "weights"),
+        inputs=("q", "k", "v", "mask"),
+        hint="Scores pair every query with every key: (B, Q, S). The scale is the square root of the "
+             "size of a key, and the mask applies to the keys.",
+        mutants=(
+            Mutant("not scaled", " / np.sqrt(q.shape[-1])", ""),
+            Mutant("scaled by d, not sqrt(d)", "np.sqrt(q.shape[-1])", "q.shape[-1]"),
+            Mutant("mask ignored", "real = (np.asarray(mask) > 0)[:, None, :]",
+                   "real = np.ones(scores.shape, dtype=bool)", public=False),
+        ),
     ),
 ]
