@@ -46,6 +46,9 @@ _GRACE = 2.0
 #: seconds the process may take to start (Python, numpy, the engine) before its first cell
 STARTUP_SECONDS = 60.0
 _STDERR_TAIL = 4096
+#: the runner's audit hook, the second line behind the sandbox (the tests switch it off to show that the
+#: sandbox alone holds; a submission cannot: this is the grader's setting, written into the job)
+AUDIT_HOOK = True
 
 
 @dataclass
@@ -264,7 +267,7 @@ def _run_once(work: Path, cells: list[tuple[int, str]], skip: set[int], spec: Sp
         "questions": [{"id": q.id, "cases": [encode(a) for a in cases]} for q, cases in pending],
         "protected": _protected(protected), "scratch": scratch, "cell_timeout": limits.cell,
         "question_timeout": limits.question, "sandboxed": box is not None,
-        "limits": {"cpu_seconds": int(limits.notebook + 30)},
+        "limits": {"cpu_seconds": int(limits.notebook + 30)}, "audit_hook": AUDIT_HOOK,
     }
     job_path = work / "job.json"
     job_path.write_text(json.dumps(job), encoding="utf-8")
