@@ -29,6 +29,7 @@ help:
 	@echo "make execute    re-execute every notebook in place (refresh stored outputs)"
 	@echo "make exercises  regenerate the student exercise notebooks from their sources"
 	@echo "make grade      grade your own exercise notebooks"
+	@echo "make grade SUBMISSIONS=folder  (instructors) grade a class, each submission in a sandbox"
 	@echo "make solutions-book  (instructors) a separate, unpublished build with the solutions"
 
 $(READY): requirements.txt pyproject.toml
@@ -42,6 +43,7 @@ book: $(READY)
 	@echo "The book is at file://$(CURDIR)/_build/html/index.html"
 
 test: $(READY) lint
+	scripts/sandbox_setup.sh
 	$(BIN)/python -m pytest -n 2 --dist loadfile -p no:cacheprovider \
 	    --nbval --nbval-sanitize-with tests/sanitize.cfg --nbval-current-env \
 	    --ignore=tests/browser tests book exercises grader/solutions
@@ -77,7 +79,12 @@ exercises: $(READY)
 	$(BIN)/python -m grader.build
 
 grade: $(READY)
+ifdef SUBMISSIONS
+	scripts/sandbox_setup.sh
+	$(BIN)/python -m grader $(SUBMISSIONS) --sandbox require
+else
 	$(BIN)/python -m grader.grade exercises/*.ipynb
+endif
 
 clean:
 	rm -rf _build .pytest_cache .hypothesis
