@@ -10,7 +10,7 @@ from course import reproducible
 here = Path(__file__).resolve().parent
 env = dict(os.environ, **reproducible.ENV)
 failed = []
-for script in sorted(p for p in here.glob("*.py") if p.name != "run.py"):
+for script in sorted(p for p in here.glob("*.py") if p.name != "run.py" and not p.name.startswith("_")):
     print(f"== {script.name}", flush=True)
     if subprocess.run([sys.executable, str(script)], env=env).returncode:
         failed.append(script.name)

@@ -36,7 +36,12 @@ def _gate_constants(H: int, dtype: np.dtype) -> tuple[np.ndarray, np.ndarray]:
 
 
 class FusedLSTM(Function):
-    """packed = LSTM(xs, h0, c0; W_xh, W_hh, b_h): outputs (B T rows) and final c (B rows), shape (B T + B, H)."""
+    """packed = LSTM(xs, h0, c0; W_xh, W_hh, b_h): outputs (B T rows) and final c (B rows), shape (B T + B, H).
+
+    Inside, every per-step array is time-major, (T, B, ...), so that each step reads and writes contiguous
+    memory; h and c are kept with their initial values in front (``hs[0] = h0``), so h_{t-1} for all steps
+    is the contiguous view ``hs[:-1]``.
+    """
 
     @staticmethod
     def forward(ctx: Context, xs: np.ndarray, h0: np.ndarray, c0: np.ndarray, W_xh: np.ndarray,
@@ -45,26 +50,24 @@ class FusedLSTM(Function):
         H = W_hh.shape[0]
         dt = W_hh.dtype
         keep = step_mask(lengths, B, T)
-        xs = clean_inputs(xs, keep)
-        gates = (xs.reshape(B * T, n_in) @ W_xh).reshape(B, T, 4 * H)  # z_t without h_{t-1} W_hh ...
+        x2 = np.ascontiguousarray(clean_inputs(xs, keep).transpose(1, 0, 2)).reshape(T * B, n_in)
+        gates = (x2 @ W_xh).reshape(T, B, 4 * H)  # z_t without h_{t-1} W_hh ...
         gates += b_h  # ... overwritten below, step by step, with the activations (i, f, g, o)
-        packed = np.empty((B * T + B, H), dtype=dt)
-        hs = packed[:B * T].reshape(B, T, H) if keep is None else np.empty((B, T, H), dtype=dt)
-        cs = np.empty((B, T, H), dtype=dt)
-        tcs = np.empty((B, T, H), dtype=dt)
+        hs = np.empty((T + 1, B, H), dtype=dt)
+        cs = np.empty((T + 1, B, H), dtype=dt)
+        tcs = np.empty((T, B, H), dtype=dt)
+        hs[0], cs[0] = h0, c0
         scale, shift = _gate_constants(H, dt)
         hW = np.empty((B, 4 * H), dtype=dt)
         ig = np.empty((B, H), dtype=dt)
-        h, c = h0, c0
         for t in range(T):
-            a = gates[:, t]
+            a, h, c, ct, tc, ht = gates[t], hs[t], cs[t], cs[t + 1], tcs[t], hs[t + 1]
             np.matmul(h, W_hh, out=hW)
             a += hW
             a *= scale
             np.tanh(a, out=a)
             a *= scale
             a += shift
-            ct, tc, ht = cs[:, t], tcs[:, t], hs[:, t]
             np.multiply(a[:, H:2 * H], c, out=ct)
             np.multiply(a[:, :H], a[:, 2 * H:3 * H], out=ig)
             ct += ig
@@ -74,17 +77,19 @@ class FusedLSTM(Function):
                 pad = ~keep[:, t, None]
                 np.copyto(ct, c, where=pad)
                 np.copyto(ht, h, where=pad)
-            h, c = ht, ct
+        packed = np.empty((B * T + B, H), dtype=dt)
+        out = packed[:B * T].reshape(B, T, H)
+        np.copyto(out, hs[1:].transpose(1, 0, 2))
         if keep is not None:
-            np.copyto(packed[:B * T].reshape(B, T, H), np.where(keep[:, :, None], hs, dt.type(0)))
-        packed[B * T:] = c
-        ctx.save_for_backward(xs, h0, c0, W_xh, W_hh, gates, hs, cs, tcs, keep)
+            np.copyto(out, 0, where=~keep[:, :, None])
+        packed[B * T:] = cs[T]
+        ctx.save_for_backward(x2, W_xh, W_hh, gates, hs, cs, tcs, keep)
         return packed
 
     @staticmethod
     def backward(ctx: Context, grad: np.ndarray):
-        xs, h0, c0, W_xh, W_hh, gates, hs, cs, tcs, keep = ctx.saved
-        B, T, n_in = xs.shape
+        x2, W_xh, W_hh, gates, hs, cs, tcs, keep = ctx.saved
+        T, B, _ = gates.shape
         H = W_hh.shape[0]
         dt = W_hh.dtype
         g_out = grad[:B * T].reshape(B, T, H)
@@ -93,15 +98,14 @@ class FusedLSTM(Function):
         scale, shift = _gate_constants(H, dt)
         slope = 2 * shift  # act' = (slope - a) a + offset: a(1 - a) for a sigmoid gate, 1 - a^2 for g
         offset = 1 - slope
-        dz = np.empty((B, T, 4 * H), dtype=dt)
+        dz = np.empty((T, B, 4 * H), dtype=dt)
         deriv = np.empty((B, 4 * H), dtype=dt)
         dct = np.empty((B, H), dtype=dt)
+        dh_t = np.empty((B, H), dtype=dt)
         W_hh_T = W_hh.T
         for t in range(T - 1, -1, -1):
-            a = gates[:, t]
-            tc = tcs[:, t]
-            d = dz[:, t]
-            dh_t = g_out[:, t] + dh
+            a, tc, d = gates[t], tcs[t], dz[t]
+            np.add(g_out[:, t], dh, out=dh_t)
             np.multiply(dh_t, tc, out=d[:, 3 * H:])  # do
             np.multiply(tc, tc, out=dct)  # dc = dh o (1 - tanh(c)^2) + dc_next
             np.subtract(1, dct, out=dct)
@@ -109,7 +113,7 @@ class FusedLSTM(Function):
             dct *= dh_t
             dct += dc
             np.multiply(dct, a[:, 2 * H:3 * H], out=d[:, :H])  # di
-            np.multiply(dct, cs[:, t - 1] if t else c0, out=d[:, H:2 * H])  # df
+            np.multiply(dct, cs[t], out=d[:, H:2 * H])  # df
             np.multiply(dct, a[:, :H], out=d[:, 2 * H:3 * H])  # dg
             np.subtract(slope, a, out=deriv)
             deriv *= a
@@ -124,13 +128,10 @@ class FusedLSTM(Function):
                 np.copyto(dc_next, dc, where=pad)
             dh, dc = dh_next, dc_next
         parents = ctx.parents
-        dz2 = dz.reshape(B * T, 4 * H)
-        d_xs = (dz2 @ W_xh.T).reshape(B, T, n_in) if parents[0].requires_grad else None
-        d_W_xh = xs.reshape(B * T, n_in).T @ dz2 if parents[3].requires_grad else None
-        d_W_hh = None
-        if parents[4].requires_grad:
-            prev = np.concatenate([h0[:, None], hs[:, :-1]], axis=1).reshape(B * T, H)
-            d_W_hh = prev.T @ dz2
+        dz2 = dz.reshape(T * B, 4 * H)
+        d_xs = (dz2 @ W_xh.T).reshape(T, B, -1).transpose(1, 0, 2) if parents[0].requires_grad else None
+        d_W_xh = x2.T @ dz2 if parents[3].requires_grad else None
+        d_W_hh = hs[:-1].reshape(T * B, H).T @ dz2 if parents[4].requires_grad else None
         d_b = dz2.sum(axis=0) if parents[5].requires_grad else None
         return (d_xs, dh if parents[1].requires_grad else None, dc if parents[2].requires_grad else None,
                 d_W_xh, d_W_hh, d_b)
