@@ -170,6 +170,8 @@ class Question:
 
     def part(self, expected: Any, got: Any) -> tuple[str, Any, Any]:
         """``(name, expected part, got part)`` of the first named output that differs, or the whole."""
+        if len(self.returns) == 1:
+            return self.returns[0], expected, got
         parts = _named_parts(expected, got, self.returns)
         if parts:
             for name, e, g in parts:

@@ -21,6 +21,8 @@ def _neuron_case(rng):
 
 
 def _op_case(rng):
+    if rng.random() < 0.15:  # the kink, where relu' is defined to be 0
+        return ("relu", [0.0], float(rng.normal()))
     op = str(rng.choice(BINARY_OPS + UNARY_OPS))
     if op in BINARY_OPS:
         a, b = (float(v) for v in rng.normal(size=2))
@@ -128,7 +130,7 @@ QUESTIONS = [
     Question(
         id="2.2", function="op_backward", points=3,
         public=[("*", [2.0, -3.0], 1.0), ("tanh", [0.5], 2.0), ("/", [1.0, 4.0], -1.0)],
-        hidden=_op_case, n_hidden=30, rtol=1e-9, atol=1e-12,
+        hidden=_op_case, n_hidden=60, rtol=1e-9, atol=1e-12,
         hint="Each input gets its local derivative d out / d input, times grad_out; mind the kinks and "
              "the second input of - and /.",
         mutants=(

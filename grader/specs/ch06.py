@@ -49,7 +49,7 @@ QUESTIONS = [
         id="6.1", function="masked_cross_entropy", points=2,
         public=[(np.array([[[1.0, 2.0], [0.5, -1.0], [3.0, 3.0]]]), np.array([[1, 0, 9]]),
                  np.array([[1.0, 1.0, 0.0]]))] + [_loss_case(np.random.default_rng(s), 2.0) for s in (1, 2)],
-        hidden=_loss_case, rtol=1e-9, atol=1e-12, returns="loss",
+        hidden=_loss_case, n_hidden=20, rtol=1e-9, atol=1e-12, returns="loss",
         hint="What do you divide by when padded entries do not count? And a padded target may be "
              "out of range, so do not index with it unguarded.",
         mutants=(

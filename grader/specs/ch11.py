@@ -26,7 +26,7 @@ def _logits_case(rng):
 
 def _temperature_case(rng):
     V = int(rng.integers(1, 9))
-    return (rng.normal(size=V) * rng.choice([1.0, 100.0]), float(10 ** rng.uniform(-1.5, 1)))
+    return (rng.normal(size=V) * rng.choice([1.0, 1000.0]), float(10 ** rng.uniform(-1.5, 1)))
 
 
 def _draw_case(rng):
@@ -113,7 +113,7 @@ QUESTIONS = [
     Question(
         id="11.3", function="temperature_softmax", points=2,
         public=[(np.array([1.0, 2.0, 3.0]), 1.0), (np.array([1.0, 2.0, 3.0]), 0.5)],
-        hidden=_temperature_case, rtol=1e-9, atol=1e-12, returns="p",
+        hidden=_temperature_case, n_hidden=20, rtol=1e-9, atol=1e-12, returns="p",
         hint="A low temperature must sharpen the distribution; large logits must not overflow.",
         mutants=(
             Mutant("multiplied by the temperature", "logits / temperature", "logits * temperature"),
