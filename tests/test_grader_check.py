@@ -361,3 +361,25 @@ def test_every_forbidden_name_exists():
         for q in spec.questions:
             for name in q.forbidden:
                 assert cases._functions_of(cases._resolve(name)), f"{q.id}: {name} names no function"
+
+
+def test_the_grader_switches_the_engines_answer_off_in_the_students_process(tmp_path):
+    """End to end: a notebook answering 8.3 with backward() and 12.1 with nn.LSTMCell scores 0 on both."""
+    import nbformat
+
+    from grader import grade
+    from grader.spec import SOLUTIONS_DIR
+
+    for name, qid in (("08_bptt", "8.3"), ("12_gated_cells", "12.1")):
+        q = find_question(qid)
+        mutant = next(m for m in q.mutants if "engine" in m.name)
+        nb = nbformat.read(str(SOLUTIONS_DIR / f"{name}.ipynb"), as_version=4)
+        for c in nb.cells:
+            if c.cell_type == "code" and c.source.startswith(f"# Exercise {qid}\n"):
+                c.source = mutant.apply(c.source)
+        path = tmp_path / f"{name}.ipynb"
+        nbformat.write(nb, str(path))
+        sub = grade.grade_all([path], seed=0, limits=grade.Limits(), progress=False)[0]
+        result = {r.id: r for r in sub.questions}
+        assert result[qid].points == 0 and "off limits" in result[qid].reason, result[qid]
+        assert all(r.points == r.max_points for r in sub.questions if r.id != qid)
