@@ -40,6 +40,19 @@ def _pair(fn, *args):
     return (np.asarray(context, dtype=float), np.asarray(weights, dtype=float))
 
 
+def _focus_case(rng):
+    B, Q, S = int(rng.integers(1, 4)), int(rng.integers(1, 4)), int(rng.integers(1, 7))
+    mask = _mask(rng, B, S)
+    scores = rng.normal(size=(B, Q, S)) * float(rng.choice([0.1, 2.0, 50.0]))  # near uniform .. one-hot
+    scores = np.where(mask[:, None, :] > 0, scores, -np.inf)
+    e = np.exp(scores - scores.max(axis=-1, keepdims=True))
+    weights = e / e.sum(axis=-1, keepdims=True)
+    if rng.random() < 0.3:  # exact zeros at real positions too
+        weights = np.where(weights < 0.05, 0.0, weights)
+        weights /= weights.sum(axis=-1, keepdims=True)
+    return (weights, mask)
+
+
 QUESTIONS = [
     Question(
         id="13.1", function="masked_softmax", points=2,
@@ -78,6 +91,23 @@ QUESTIONS = [
             Mutant("scaled by d, not sqrt(d)", "np.sqrt(q.shape[-1])", "q.shape[-1]"),
             Mutant("mask ignored", "real = (np.asarray(mask) > 0)[:, None, :]",
                    "real = np.ones(scores.shape, dtype=bool)", public=False),
+        ),
+    ),
+    Question(
+        id="13.4", function="attention_focus", points=2, kind="choice",
+        public=[(np.array([[[0.5, 0.5, 0.0], [1.0, 0.0, 0.0]]]), np.array([[1.0, 1.0, 0.0]])),
+                (np.array([[[0.25, 0.25, 0.25, 0.25]], [[1.0, 0.0, 0.0, 0.0]]]),
+                 np.array([[1.0, 1.0, 1.0, 1.0], [1.0, 0.0, 0.0, 0.0]]))],
+        hidden=_focus_case, n_hidden=20, rtol=1e-9, atol=1e-12, returns="focus",
+        hint="The most spread-out a row can be is uniform over its real positions only; a zero weight "
+             "contributes nothing to the entropy.",
+        mutants=(
+            Mutant("divided by log S, padding included", "np.log(np.maximum(n, 2))",
+                   "np.log(max(weights.shape[-1], 2))"),
+            Mutant("not normalised", "entropy / np.log(np.maximum(n, 2))", "entropy"),
+            Mutant("log2 entropy over a natural-log maximum", "np.log(safe)", "np.log2(safe)"),
+            Mutant("one real position gives nan", "np.where(n > 1, entropy / np.log(np.maximum(n, 2)), 0.0)",
+                   "entropy / np.log(n)"),
         ),
     ),
 ]
