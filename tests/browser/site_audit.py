@@ -6,6 +6,7 @@ check catches what it is meant to catch.
 
 from __future__ import annotations
 
+import os
 import shutil
 import socket
 import subprocess
@@ -19,8 +20,9 @@ from urllib.parse import urlsplit
 import yaml
 
 REPO = Path(__file__).resolve().parents[2]
-HTML = REPO / "_build" / "html"
-SCREENSHOTS = REPO / "_build" / "screenshots"
+# the built book (RNN_BOOK_HTML points elsewhere, e.g. a build made with --path-output)
+HTML = Path(os.environ.get("RNN_BOOK_HTML", REPO / "_build" / "html")).resolve()
+SCREENSHOTS = HTML.parent / "screenshots"
 
 # Chromium's own background traffic would flood a closed network (see shared/TOOLCHAIN.md).
 CHROMIUM_ARGS = [
@@ -73,6 +75,108 @@ _IMAGES_JS = """async () => {
   return imgs.filter(i => !(i.complete && i.naturalWidth > 0))
              .map(i => i.getAttribute('src') || '(no src)');
 }"""
+
+# What a reader sees of the page's layout (issue 15): a Markdown table left as a paragraph of pipes, links
+# to placeholder hosts, figures shrunk until their text is below MIN_CSS_PX, and blocks wider than the column.
+MIN_CSS_PX = 9.0
+HOUSE_MIN_FONT_PT = 9.0  # course/viz/style.py MIN_FONT: assumed for a figure whose PNG does not say
+PLACEHOLDER_HOSTS = ("example.org", "example.com", "example.net", "your-hub", "your.hub", "localhost")
+
+_LAYOUT_JS = r"""async ([placeholders, minFont, minPx]) => {
+  const article = document.querySelector('.bd-article') || document.body;
+  const inCode = e => e.closest('pre, code, .highlight, script, style');
+  const pipeTables = Array.from(article.querySelectorAll('p'))
+    .filter(p => !inCode(p))
+    .map(p => p.textContent.trim())
+    .filter(t => (t.match(/\|/g) || []).length >= 4 && /\|\s*:?-{3,}:?\s*\|/.test(t))
+    .map(t => t.slice(0, 80));
+  const placeholderLinks = Array.from(document.querySelectorAll('a[href]'))
+    .map(a => a.href)
+    .filter(h => { try { const u = new URL(h);
+                         return placeholders.some(p => u.hostname === p || u.hostname.endsWith('.' + p)); }
+                   catch (e) { return false; } });
+  async function pngInfo(src) {
+    // pHYs gives the dots per inch; the tEXt chunk MinFontPt (course.viz.frames) the smallest font
+    try {
+      const bytes = new Uint8Array(await (await fetch(src)).arrayBuffer());
+      const view = new DataView(bytes.buffer);
+      if (view.getUint32(0) !== 0x89504e47) return {};
+      const info = {};
+      for (let at = 8; at + 8 <= bytes.length;) {
+        const len = view.getUint32(at), type = String.fromCharCode(...bytes.slice(at + 4, at + 8));
+        const data = bytes.slice(at + 8, at + 8 + len);
+        if (type === 'pHYs' && data[8] === 1) info.dpi = new DataView(data.buffer).getUint32(0) * 0.0254;
+        if (type === 'tEXt') {
+          const text = String.fromCharCode(...data), zero = text.indexOf('\0');
+          if (text.slice(0, zero) === 'MinFontPt') info.minFontPt = parseFloat(text.slice(zero + 1));
+        }
+        if (type === 'IEND') break;
+        at += 12 + len;
+      }
+      return info;
+    } catch (e) { return {}; }
+  }
+  const smallFigures = [];
+  for (const img of Array.from(article.querySelectorAll('img'))) {
+    const shown = img.getBoundingClientRect().width;
+    if (!img.naturalWidth || !shown || inCode(img)) continue;  // hidden (another slider frame) or broken
+    const info = await pngInfo(img.currentSrc || img.src);
+    const dpi = info.dpi || 100, pt = info.minFontPt || minFont;
+    const px = pt * dpi / 72 * shown / img.naturalWidth;
+    if (px < minPx - 0.05) {
+      const src = (img.getAttribute('src') || '').startsWith('data:') ? 'data:image (a widget frame)'
+                                                                       : img.getAttribute('src');
+      const pct = Math.round(100 * shown / img.naturalWidth);
+      smallFigures.push(`${src}: text at ${px.toFixed(1)} CSS px (${pt} pt at ${Math.round(dpi)} dpi, ` +
+                        `shown at ${pct} %)`);
+    }
+  }
+  const right = article.getBoundingClientRect().right;
+  const wide = (e) => e.scrollWidth > e.clientWidth + 1;
+  const first = (e) => (e.textContent || '').trim().split('\n')[0].slice(0, 60);
+  const code = Array.from(article.querySelectorAll('div.cell_input pre, div.highlight pre'))
+    .filter(e => !e.closest('.cell_output, .output')).filter(wide).map(first);
+  const output = Array.from(article.querySelectorAll('.cell_output pre, .output pre')).filter(wide).map(first);
+  const math = Array.from(article.querySelectorAll('mjx-container[display="true"]'))
+    .filter(e => { const m = e.querySelector('mjx-math') || e;
+                   return m.getBoundingClientRect().right > Math.min(right, e.getBoundingClientRect().right) + 1
+                          || wide(e); })
+    .map(e => (e.getAttribute('aria-label') || e.textContent || '').slice(0, 60));
+  return {pipeTables, placeholderLinks, smallFigures, overflow: {code, output, math}};
+}"""
+
+# the kinds of layout problems an allow-list may tolerate, per page, up to a count
+ALLOWABLE = ("small_figures", "code", "output", "math")
+
+
+def measure_layout(page) -> dict[str, list[str]]:
+    """What the reader sees of the open page's layout, as lists keyed by kind.
+
+    ``pipe_tables`` paragraphs that are a Markdown table left unrendered; ``placeholder_links`` links to a
+    placeholder host; ``small_figures`` images whose smallest text renders under ``MIN_CSS_PX`` (the PNG's
+    ``MinFontPt`` tEXt, or the house minimum font, at its pHYs dpi, times the displayed/natural width);
+    ``code``, ``output``, ``math``: code blocks, output blocks and display equations wider than the column.
+    """
+    m = page.evaluate(_LAYOUT_JS, [list(PLACEHOLDER_HOSTS), HOUSE_MIN_FONT_PT, MIN_CSS_PX])
+    return {"pipe_tables": m["pipeTables"], "placeholder_links": m["placeholderLinks"],
+            "small_figures": m["smallFigures"], **m["overflow"]}
+
+
+def layout_problems(found: dict[str, list[str]], allowed: dict[str, int] | None = None) -> list[str]:
+    """Problems in ``measure_layout``'s findings: any pipe table or placeholder link, and more of each
+    ``ALLOWABLE`` kind than ``allowed`` tolerates (none by default)."""
+    allowed = allowed or {}
+    problems = [f"raw pipe table (Markdown not rendered): {t!r}" for t in found["pipe_tables"]]
+    problems += [f"link to a placeholder host: {u}" for u in found["placeholder_links"]]
+    names = {"small_figures": "figure text below 9 CSS px", "code": "code block wider than the column",
+             "output": "output block wider than the column", "math": "display equation wider than the column"}
+    for kind in ALLOWABLE:
+        items = found[kind]
+        if len(items) > allowed.get(kind, 0):
+            problems.append(f"{len(items)} x {names[kind]} (allowed {allowed.get(kind, 0)}): "
+                            + "; ".join(repr(i) for i in items[:6]))
+    return problems
+
 
 _WIDGETS_JS = """() => ({
   views: document.querySelectorAll('script[type="application/vnd.jupyter.widget-view+json"]').length,
@@ -147,19 +251,23 @@ def is_local(url: str) -> bool:
 
 
 def audit_page(
-    page, url: str, screenshot: Path | None = None, widget_timeout_ms: int = 30_000
+    page, url: str, screenshot: Path | None = None, widget_timeout_ms: int = 30_000,
+    allowed: dict[str, int] | None = None, layout: dict | None = None,
 ) -> list[str]:
     """Open `url` in a fresh playwright page and list every problem a reader with no network would hit.
 
     Checks: every request goes to 127.0.0.1 (others are aborted and reported), no request fails or gets
     an HTTP error, no console error or uncaught exception, no raw TeX left in the prose, every `.math`
-    element typeset by MathJax without error, every `<img>` loaded, every embedded widget rendered.
+    element typeset by MathJax without error, every `<img>` loaded, every embedded widget rendered, and
+    the layout checks of ``measure_layout`` (with ``allowed`` tolerated).
 
     Args:
         page: a fresh playwright sync `Page` (the checks attach handlers to it).
         url: the page to open.
         screenshot: where to save a screenshot of the first screen, if given.
         widget_timeout_ms: how long embedded widgets may take to render.
+        allowed: how many of each ``ALLOWABLE`` layout problem the page may have (see ``layout_problems``).
+        layout: if given, filled with ``measure_layout``'s findings (for a report).
 
     Returns:
         One line per problem; empty when the page is clean.
@@ -218,9 +326,58 @@ def audit_page(
             rendered = page.evaluate(_WIDGETS_JS)["rendered"]
             problems.append(f"widgets not rendered: {rendered} of {widgets['views']} views")
 
+    found = measure_layout(page)
+    if layout is not None:
+        layout.update(found)
+    problems.extend(layout_problems(found, allowed))
+
     if screenshot is not None:
         screenshot.parent.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(screenshot))
     page.wait_for_load_state("networkidle")
     problems.extend(f"request to an outside host: {u}" for u in sorted(external))
+    return problems
+
+
+_MARK_SLIDERS_JS = """() => {
+  const handles = Array.from(document.querySelectorAll('.widget-slider [role=slider]'));
+  handles.forEach((h, i) => {
+    const box = h.closest('.cell_output') || h.closest('.output')
+                || [...document.querySelectorAll('.widget-vbox')].reverse().find(b => b.contains(h)) || h.parentElement;
+    box.setAttribute('data-audit-slider', String(i));
+  });
+  return handles.length;
+}"""
+
+
+def slider_problems(page, settle_ms: int = 400) -> list[str]:
+    """Move every embedded slider of the open page one step; its picture must change.
+
+    The picture is the visible ``img`` (or ``canvas``) in the slider's cell output (or widget box): a slider
+    whose callback needs a kernel moves in the static page while its figure stays put, and is reported.
+    """
+    problems = []
+    count = page.evaluate(_MARK_SLIDERS_JS)
+    for i in range(count):
+        handle = page.locator(".widget-slider [role=slider]").nth(i)
+        picture = page.locator(f"[data-audit-slider='{i}'] :is(img, canvas):visible").first
+        if picture.count() == 0:
+            problems.append(f"slider {i + 1}: no picture shown beside it")
+            continue
+        handle.scroll_into_view_if_needed()
+        picture.scroll_into_view_if_needed()
+        before_value = handle.get_attribute("aria-valuenow")
+        before = picture.screenshot()
+        at_max = before_value == handle.get_attribute("aria-valuemax")
+        handle.focus()
+        page.keyboard.press("ArrowLeft" if at_max else "ArrowRight")
+        page.wait_for_timeout(settle_ms)
+        after_value = handle.get_attribute("aria-valuenow")
+        if after_value == before_value:
+            problems.append(f"slider {i + 1}: the keyboard did not move it (stays at {before_value})")
+            continue
+        picture = page.locator(f"[data-audit-slider='{i}'] :is(img, canvas):visible").first
+        if picture.count() == 0 or picture.screenshot() == before:
+            problems.append(f"slider {i + 1}: moved from {before_value} to {after_value} but its figure "
+                            "did not change (a callback that needs a kernel?)")
     return problems
