@@ -31,7 +31,7 @@ from typing import Any
 
 from course import reproducible
 
-from . import events, reference
+from . import events, reference, spec_view
 from . import sandbox as sandboxing
 from .cases import expected_result
 from .codec import decode, encode
@@ -250,6 +250,24 @@ def run_submission(
                     results.setdefault(q.id, {"status": CRASHED, "outputs": [], "reason": why})
 
 
+_VIEWS: dict[str, tuple[dict[str, str], dict[str, str | None]]] = {}
+_VIEWS_LOCK = threading.Lock()
+
+
+def _spec_views(spec: Spec) -> tuple[dict[str, str], dict[str, str | None]]:
+    """``({spec file: source the runner sees}, {question id: name of its call})``, computed once per spec."""
+    with _VIEWS_LOCK:
+        if str(spec.path) not in _VIEWS:
+            try:
+                calls = {q.id: spec_view.call_name(q, spec) for q in spec.questions}
+                sources = spec_view.views(spec, {c for c in calls.values() if c})
+            except (LookupError, SyntaxError, OSError):  # a call without a name: the whole files
+                calls = {q.id: getattr(q.call, "__name__", None) for q in spec.questions}
+                sources = {str(p): p.read_text(encoding="utf-8") for p in sandboxing.spec_files(spec.path)}
+            _VIEWS[str(spec.path)] = sources, calls
+        return _VIEWS[str(spec.path)]
+
+
 def _stderr_reason(tail: bytes) -> str:
     lines = tail.decode("utf-8", "replace").strip().splitlines()
     return f"the grader's runner failed: {lines[-1]}" if lines else ""
@@ -262,9 +280,15 @@ def _run_once(work: Path, cells: list[tuple[int, str]], skip: set[int], spec: Sp
     scratch = sandboxing.SCRATCH if box else str(work / "scratch")
     if box is None:
         Path(scratch).mkdir()
+    sources, calls = _spec_views(spec)
+    views = {}
+    for k, (dest, source) in enumerate(sorted(sources.items())):
+        views[dest] = str(work / f"spec{k}.py")
+        Path(views[dest]).write_text(source, encoding="utf-8")
     job = {
         "cells": [[i, s] for i, s in cells], "skip": sorted(skip), "spec": str(spec.path),
-        "questions": [{"id": q.id, "cases": [encode(a) for a in cases]} for q, cases in pending],
+        "questions": [{"fields": spec_view.question_fields(q), "call": calls.get(q.id),
+                       "cases": [encode(a) for a in cases]} for q, cases in pending],
         "protected": _protected(protected), "scratch": scratch, "cell_timeout": limits.cell,
         "question_timeout": limits.question, "sandboxed": box is not None,
         "limits": {"cpu_seconds": int(limits.notebook + 30)}, "audit_hook": AUDIT_HOOK,
@@ -278,7 +302,7 @@ def _run_once(work: Path, cells: list[tuple[int, str]], skip: set[int], spec: Sp
     try:
         if box is not None:
             argv = [sys.executable, "-m", "grader.runner", sandboxing.JOB, str(w_ev)]
-            cmd = box.command(argv, spec_path=spec.path, job_fd=job_fd, env=env_extra)
+            cmd = box.command(argv, views=views, job_fd=job_fd, env=env_extra)
             env, cwd = {"PATH": os.environ.get("PATH", "/usr/bin:/bin")}, "/"
         else:
             cmd = [sys.executable, "-m", "grader.runner", str(job_path), str(w_ev)]

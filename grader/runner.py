@@ -164,6 +164,30 @@ def set_limits(limits: dict[str, Any], processes: bool) -> None:
             pass
 
 
+class _Question:
+    """A question as the runner knows it: its plain settings (``grader.spec_view.question_fields``) and
+    its ``call``; ``run`` is ``grader.spec.Question.run``."""
+
+    def __init__(self, fields: dict[str, Any], call: Any) -> None:
+        self.__dict__.update(fields)
+        self.call = call
+
+    def run(self, fn: Any, args: tuple) -> Any:
+        return self.call(fn, *args) if self.call is not None else fn(*args)
+
+
+def _load_module(path: str) -> Any:
+    """The spec module (in the sandbox, its view) at ``path``, imported as ``grader.specs.<name>``."""
+    import importlib.util
+
+    name = f"grader.specs.{os.path.splitext(os.path.basename(path))[0]}"
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
 def main(job_path: str, channel_target: str) -> None:
     """Run the job: cells in order (each guarded), then each question's cases; report every step."""
     with open(job_path, encoding="utf-8") as f:
@@ -185,11 +209,11 @@ def main(job_path: str, channel_target: str) -> None:
     from . import cases
     from .codec import decode
     from .notebook import strip_magics
-    from .spec import load_spec
 
     cases.disable_forever()
-    spec = load_spec(job["spec"])
-    questions = [(spec.question(item["id"]), [decode(a) for a in item["cases"]]) for item in job["questions"]]
+    module = _load_module(job["spec"])
+    questions = [(_Question(item["fields"], getattr(module, item["call"]) if item.get("call") else None),
+                  [decode(a) for a in item["cases"]]) for item in job["questions"]]
     run_case, TimeLimit, time_limit = cases.run_case, cases.TimeLimit, cases.time_limit
     describe_exception = cases.describe_exception
     cells: list[tuple[int, str]] = [(int(i), str(s)) for i, s in job["cells"]]

@@ -2,11 +2,12 @@
 
 The process gets new user, PID, network, IPC, UTS (and, where possible, cgroup) namespaces, dies with
 the grader (``--die-with-parent``), and sees only: the system's ``/usr``, the Python environment, the
-engine, the course and the grader's code read-only, the one spec it is graded on, its job (read-only:
-the submission's cells and the cases of the questions it still has to answer, never an expected
-value), a fresh ``/proc`` of its own PID namespace, a minimal ``/dev`` and one private ``/tmp`` of
-``SCRATCH_BYTES`` as the only writable place. Not the solutions, not the other specs, not the reports,
-not the other submissions, not the grader's process, not the network. ``/`` itself is read-only.
+engine, the course and the grader's code read-only, the part of its spec that runs a case (a view:
+``grader.spec_view``), its job (read-only: the submission's cells and the cases of the questions it
+still has to answer, never an expected value), a fresh ``/proc`` of its own PID namespace, a minimal
+``/dev`` and one private ``/tmp`` of ``SCRATCH_BYTES`` as the only writable place. Not the solutions,
+not the specs' generators, comparisons or mutants, not the reports, not the other submissions, not
+the grader's process, not the network. ``/`` itself is read-only.
 Inside, ``grader.runner`` sets rlimits on processes, memory, CPU time and file size before any of the
 submission's code runs, and keeps its audit hook as a second line.
 
@@ -51,8 +52,9 @@ class SandboxUnavailable(RuntimeError):
     """Isolation was required and bubblewrap cannot provide it here."""
 
 
-def read_only_paths(spec_path: Path) -> list[tuple[str, str]]:
-    """``(host path, sandbox path)`` of everything bound read-only (all the same path on both sides)."""
+def read_only_paths(views: dict[str, str] | None = None) -> list[tuple[str, str]]:
+    """``(host path, sandbox path)`` of everything bound read-only: the system, Python, the code, and
+    ``views`` (``{spec path: the file that stands in for it}``, see ``grader.spec_view``)."""
     paths: list[str] = ["/usr"]
     if Path("/etc/ld.so.cache").is_file():
         paths.append("/etc/ld.so.cache")
@@ -63,17 +65,11 @@ def read_only_paths(spec_path: Path) -> list[tuple[str, str]]:
         paths.append(os.path.realpath(prefix))
     paths += [str(ROOT / "engine"), str(ROOT / "course")]
     paths += [str(p) for p in sorted(GRADER_DIR.glob("*.py"))]
-    if (GRADER_DIR / "__pycache__").is_dir():
-        paths.append(str(GRADER_DIR / "__pycache__"))
-    spec_path = Path(spec_path).resolve()
-    if spec_path.parent == SPECS_DIR and (SPECS_DIR / "__init__.py").is_file():
-        paths.append(str(SPECS_DIR / "__init__.py"))
-    paths += [str(p) for p in spec_files(spec_path)]
     out: list[str] = []
     for p in paths:  # drop duplicates and paths inside another bound folder
         if p not in out and not any(p.startswith(q.rstrip("/") + "/") for q in paths if q != p):
             out.append(p)
-    return [(p, p) for p in out]
+    return [(p, p) for p in out] + [(host, dest) for dest, host in sorted((views or {}).items())]
 
 
 def spec_files(spec_path: Path) -> list[Path]:
@@ -129,13 +125,14 @@ class Sandbox:
     setpriv: str | None = None
     scratch_bytes: int = SCRATCH_BYTES
 
-    def command(self, argv: list[str], *, spec_path: Path, job_fd: int, env: dict[str, str]) -> list[str]:
-        """The command line that runs ``argv`` in a fresh sandbox; ``job_fd`` becomes ``JOB`` inside.
+    def command(self, argv: list[str], *, views: dict[str, str], job_fd: int, env: dict[str, str]) -> list[str]:
+        """The command line that runs ``argv`` in a fresh sandbox; ``job_fd`` becomes ``JOB`` inside, and
+        each file of ``views`` appears at its key's path (the spec modules the runner may see).
 
         The caller passes ``job_fd`` (and any channel) with ``pass_fds`` and starts the process in a new
         session; killing that session's process group ends the whole sandbox.
         """
-        binds = read_only_paths(spec_path)
+        binds = read_only_paths(views)
         outer: list[str] = []
         if self.as_root:
             outer = [self.bwrap, "--dev-bind", "/", "/", "--tmpfs", _STAGE, "--die-with-parent",
@@ -184,9 +181,7 @@ def status() -> tuple[Sandbox | None, str]:
         os.write(w_fd, b"{}")
         os.close(w_fd)
         probe = f"import engine, grader.runner, sys; sys.exit(0 if open({JOB!r}).read() == '{{}}' else 3)"
-        cmd = box.command([sys.executable, "-c", probe],
-                          spec_path=next(iter(sorted(SPECS_DIR.glob("ch*.py"))), SPECS_DIR / "ch01.py"),
-                          job_fd=r_fd, env={})
+        cmd = box.command([sys.executable, "-c", probe], views={}, job_fd=r_fd, env={})
         r = subprocess.run(cmd, pass_fds=(r_fd,), stdin=subprocess.DEVNULL, capture_output=True,
                            timeout=_PROBE_TIMEOUT, start_new_session=True)
     except (OSError, subprocess.SubprocessError) as e:

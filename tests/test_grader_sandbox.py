@@ -19,22 +19,34 @@ from pathlib import Path
 import pytest
 
 from grader import __main__ as class_command
-from grader import grade, sandbox
-from grader.spec import EXERCISES_DIR, GRADER_DIR, ROOT, SOLUTIONS_DIR, SPECS_DIR
+from grader import grade, sandbox, spec_view
+from grader.spec import EXERCISES_DIR, GRADER_DIR, ROOT, SOLUTIONS_DIR, SPECS_DIR, all_specs
 
 BOX, WHY = sandbox.status()
 needs_bwrap = pytest.mark.skipif(BOX is None, reason=f"needs bubblewrap, which cannot run here: {WHY}")
-SPEC = SPECS_DIR / "ch08.py"  # imports ch05: both must be there, no other
+SPEC = all_specs()["01_derivatives"]
 
 
-def run_inside(code: str, job: bytes = b"{}", timeout: float = 60.0) -> dict:
+@pytest.fixture(scope="module")
+def views(tmp_path_factory):
+    """The view of chapter 1's spec, as the grader binds it."""
+    sources = spec_view.views(SPEC, {spec_view.call_name(q, SPEC) for q in SPEC.questions} - {None})
+    folder = tmp_path_factory.mktemp("views")
+    out = {}
+    for k, (dest, source) in enumerate(sorted(sources.items())):
+        (folder / f"spec{k}.py").write_text(source)
+        out[dest] = str(folder / f"spec{k}.py")
+    return out
+
+
+def run_inside(code: str, job: bytes = b"{}", views: dict | None = None, timeout: float = 60.0) -> dict:
     """Run ``code`` (which fills the dict ``out``) in a fresh sandbox; the dict it prints."""
     program = f"import json, os, sys\nout = {{}}\n{code}\nprint(json.dumps(out))"
     r_fd, w_fd = os.pipe()
     os.write(w_fd, job)
     os.close(w_fd)
     try:
-        cmd = BOX.command([sys.executable, "-c", program], spec_path=SPEC, job_fd=r_fd, env={})
+        cmd = BOX.command([sys.executable, "-c", program], views=views or {}, job_fd=r_fd, env={})
         r = subprocess.run(cmd, pass_fds=(r_fd,), capture_output=True, timeout=timeout, start_new_session=True)
     finally:
         os.close(r_fd)
@@ -42,18 +54,36 @@ def run_inside(code: str, job: bytes = b"{}", timeout: float = 60.0) -> dict:
     return json.loads(r.stdout.decode().strip().splitlines()[-1])
 
 
-def test_read_only_paths_hold_the_code_but_no_answers():
-    paths = [src for src, _ in sandbox.read_only_paths(SPEC)]
+def test_read_only_paths_hold_the_code_but_no_answers(views):
+    paths = [src for src, _ in sandbox.read_only_paths(views)]
     assert str(ROOT / "engine") in paths and str(GRADER_DIR / "runner.py") in paths
-    assert str(SPECS_DIR / "ch08.py") in paths and str(SPECS_DIR / "ch05.py") in paths
-    assert not [p for p in paths if p.startswith(str(SPECS_DIR)) and Path(p).name not in ("ch08.py", "ch05.py")]
+    assert list(views.values()) == [p for p in paths if p in views.values()]
     for secret in (SOLUTIONS_DIR, EXERCISES_DIR, ROOT / ".git", GRADER_DIR, SPECS_DIR, ROOT):
         assert str(secret) not in paths
-    assert not [p for p in paths if p.startswith(str(SOLUTIONS_DIR))]
+    assert not [p for p in paths if p.startswith((str(SOLUTIONS_DIR), str(SPECS_DIR)))]
+
+
+@pytest.mark.parametrize("name", sorted(all_specs()))
+def test_the_runner_sees_only_the_calls_of_a_spec(name):
+    spec = all_specs()[name]
+    calls = {q.id: spec_view.call_name(q, spec) for q in spec.questions}  # LookupError: a call to name
+    sources = spec_view.views(spec, set(calls.values()) - {None})
+    text = "".join(sources.values())
+    for q in spec.questions:
+        for m in q.mutants:  # a mutant's `old` quotes the solution
+            assert m.name not in text
+            assert not [s for s in (m.old, m.new) if len(s.strip()) >= 15 and s in text], m
+        if q.hidden.__name__ != "<lambda>" and q.hidden.__name__ not in calls.values():
+            assert f"def {q.hidden.__name__}(" not in text  # the hidden cases' generator
+        assert "compare" not in spec_view.question_fields(q) and "mutants" not in spec_view.question_fields(q)
+    ns: dict = {}
+    exec(compile(sources[str(spec.path)], str(spec.path), "exec"), ns)  # the view runs on its own
+    for call in calls.values():
+        assert call is None or callable(ns[call])
 
 
 @needs_bwrap
-def test_sees_only_what_it_needs(tmp_path):
+def test_sees_only_what_it_needs(tmp_path, views):
     secret = tmp_path / "classmate.ipynb"
     secret.write_text("{}")
     out = run_inside(f"""
@@ -74,13 +104,15 @@ try:
     out["connect"] = "connected"
 except OSError as e:
     out["connect"] = type(e).__name__
+out["spec"] = open({str(SPEC.path)!r}).read()
 import engine, grader.runner
 out["imports"] = engine.__name__
-""", job=b'{"cells": []}')
+""", job=b'{"cells": []}', views=views)
     assert out["repo"] == sorted([".venv", "course", "engine", "grader"]) or out["repo"] == sorted(
         ["course", "engine", "grader"])
     assert "solutions" not in out["grader"] and "AUTHORING.md" not in out["grader"]
-    assert out["specs"] == ["ch05.py", "ch08.py"]
+    assert out["specs"] == ["ch01.py"] and out["spec"] == Path(views[str(SPEC.path)]).read_text()
+    assert "Mutant(" not in out["spec"] and "def _point(" not in out["spec"]  # no mutants, no generators
     assert out["exists"] == [False, False, False, False]
     assert len(out["pids"]) <= 3  # bubblewrap's init, the probe (and nothing of the machine's)
     assert out["host"] == "sandbox" and out["tmp"] == [] and out["job"] == '{"cells": []}'
@@ -164,7 +196,7 @@ time.sleep(60)
 """
     r_fd, w_fd = os.pipe()
     os.close(w_fd)
-    cmd = BOX.command([sys.executable, "-c", program], spec_path=SPEC, job_fd=r_fd, env={})
+    cmd = BOX.command([sys.executable, "-c", program], views={}, job_fd=r_fd, env={})
     proc = subprocess.Popen(cmd, pass_fds=(r_fd,), stdout=subprocess.PIPE, start_new_session=True)
     os.close(r_fd)
     assert proc.stdout.readline().strip() == b"ready"
