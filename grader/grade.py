@@ -509,7 +509,9 @@ def grade_all(paths: list[Path], *, seed: int, limits: Limits, jobs: int = 1, no
         raise SystemExit(f"grade: unknown notebook {notebook!r}; known: {', '.join(sorted(specs))}")
     expected = Expected(seed)
     # without the sandbox, the hook at least keeps every submission's folder from the others
-    protected = () if box else tuple(sorted({str(Path(p).resolve().parent) for p in paths}))
+    # (not a folder holding the course itself: a notebook saved in the repository's root still runs)
+    folders = {Path(p).resolve().parent for p in paths}
+    protected = () if box else tuple(sorted(str(f) for f in folders if f not in (ROOT, *ROOT.parents)))
     bar = None
     if progress and len(paths) > 1:
         from tqdm import tqdm
