@@ -62,3 +62,12 @@ def test_log_mel_of_a_tone_peaks_in_the_band_of_its_frequency():
     assert np.all(S[2:-2].argmax(axis=1) == bank[:, 32].argmax())   # bin 32 = 1000 Hz
     with pytest.raises(ValueError, match="n_fft"):
         melspec.log_mel_spectrogram(x, sr, n_fft=128)
+
+
+def test_log_mel_matches_one_frame_done_by_hand():
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=900)
+    S = melspec.log_mel_spectrogram(x, 8000, n_mels=8, frame_length=200, hop=80, n_fft=256)
+    frame = x[160:360] * (0.5 - 0.5 * np.cos(2 * np.pi * np.arange(200) / 199))   # Hann, frame 2
+    power = np.abs(np.fft.rfft(frame, n=256)) ** 2
+    assert np.allclose(S[2], np.log(melspec.mel_filterbank(8, 256, 8000) @ power + 1e-6))
