@@ -250,3 +250,55 @@ def test_judge_requires_every_case(official):
     assert verdict.status == "failed" and verdict.reason.startswith(f"hidden case {q.n_hidden} of {q.n_hidden}")
     assert grade.judge(q, {"status": "ok", "outputs": [{"__nd__": "bad"}] * len(cases)}, cases).status == "failed"
     assert grade.judge(q, None, cases).status == "crashed"
+
+
+def test_judge_turns_any_comparison_error_into_zero_points():
+    q = all_specs()["01_derivatives"].question("1.1")
+    cases = grade.Expected(SEED).cases(q)
+    from grader.codec import encode
+
+    right = [encode(want) for _, _, want in cases]
+    assert grade.judge(q, {"status": "ok", "outputs": [10**400] * len(cases)}, cases).status == "failed"
+    import dataclasses
+
+    def explode(expected, got, args):
+        raise RecursionError("deep")
+
+    exploding = dataclasses.replace(q, compare=explode)
+    verdict = grade.judge(exploding, {"status": "ok", "outputs": right}, cases)
+    assert (verdict.status, verdict.points) == ("failed", 0) and "RecursionError: deep" in verdict.reason
+    for raw in ([], "x", {"status": 3, "outputs": "no"}, {"outputs": [None] * len(cases), "status": "ok"}):
+        assert grade.judge(q, raw, cases).points == 0
+
+
+def test_a_grader_failure_costs_one_row_not_the_class(monkeypatch, tmp_path):
+    real = grade.run_submission
+
+    def flaky(cells, spec, *args, **kwargs):
+        if any("BOOM" in src for _, src in cells):
+            raise RuntimeError("a grader bug\r\n\x1b[31mtotal 8/8")
+        return real(cells, spec, *args, **kwargs)
+
+    monkeypatch.setattr(grade, "run_submission", flaky)
+    bad = tmp_path / "bad" / "01_derivatives.ipynb"
+    bad.parent.mkdir()
+    nbformat.write(_append(_cells(), "# BOOM"), str(bad))
+    subs = _grade([bad, SOLUTION_01], limits=FAST)
+    assert subs[0].total == 0 and [q.status for q in subs[0].questions] == ["error"] * 3
+    assert subs[0].error.startswith("the grader failed on this submission: RuntimeError")
+    assert subs[0].error.isprintable()
+    assert subs[1].total == subs[1].max_total == 8
+
+
+def test_notebook_option_decides_and_a_mismatch_is_noted(tmp_path):
+    specs = all_specs()
+    path = tmp_path / "alice_02_scalar_engine.ipynb"
+    nbformat.write(_cells(), str(path))  # metadata: 01_derivatives
+    name, note = grade.identify(path, specs)
+    assert name == "02_scalar_engine" and "metadata says it is '01_derivatives'" in note and "file name" in note
+    name, note = grade.identify(path, specs, forced="01_derivatives")
+    assert (name, note) == ("01_derivatives", "")
+    name, note = grade.identify(tmp_path / "alice.ipynb", specs)
+    assert (name, note) == (None, "")  # no such file: no metadata either
+    nbformat.write(_cells(), str(tmp_path / "alice.ipynb"))
+    assert grade.identify(tmp_path / "alice.ipynb", specs) == ("01_derivatives", "")  # no name: the metadata
