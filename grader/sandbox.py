@@ -152,7 +152,8 @@ class Sandbox:
         for src, dst in binds:
             inner += ["--ro-bind", src, dst]
         inner += _symlinks()
-        inner += ["--proc", "/proc", "--dev", "/dev", "--size", str(self.scratch_bytes), "--tmpfs", SCRATCH,
+        inner += ["--proc", "/proc", "--dev", "/dev", "--remount-ro", "/dev",  # a tmpfs: writable until then
+                  "--size", str(self.scratch_bytes), "--tmpfs", SCRATCH,
                   "--ro-bind-data", str(job_fd), JOB, "--remount-ro", "/", "--chdir", SCRATCH, "--", *argv]
         return outer + inner
 

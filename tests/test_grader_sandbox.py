@@ -126,14 +126,16 @@ def test_only_its_tmp_is_writable():
     out = run_inside(f"""
 out["write"] = {{}}
 for p in ("/tmp/a", "/a", {str(ROOT / 'engine' / 'pwned.py')!r}, {str(GRADER_DIR / 'pwned')!r},
-          sys.prefix + "/pwned", {sandbox.JOB!r}, "/usr/pwned"):
+          sys.prefix + "/pwned", {sandbox.JOB!r}, "/usr/pwned", "/dev/pwned", "/dev/shm/pwned", "/proc/pwned"):
     try:
         open(p, "w").write("x")
         out["write"][p] = "written"
     except OSError as e:
         out["write"][p] = type(e).__name__
+open("/dev/null", "w").write("x")
+out["null"] = "written"
 """)
-    assert out["write"].pop("/tmp/a") == "written"
+    assert out["write"].pop("/tmp/a") == "written" and out.pop("null") == "written"
     assert set(out["write"].values()) <= {"OSError", "PermissionError", "FileNotFoundError"}, out
 
 
