@@ -165,3 +165,16 @@ def test_real_tensor_graph():
 def test_matplotlib_is_imported_only_when_drawing():
     code = "import sys, course.viz.graph; assert 'matplotlib' not in sys.modules, 'imported at import time'"
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_graph_text_is_never_below_the_house_minimum():
+    import matplotlib.pyplot as plt
+
+    from course.viz import style
+    from course.viz.frames import min_font_size
+    from engine import Value
+
+    a, b = Value(2.0, label="a"), Value(-3.0, label="b")
+    ax = draw_graph((a * b + a).tanh())
+    assert min_font_size(ax.figure) >= style.MIN_FONT
+    plt.close(ax.figure)

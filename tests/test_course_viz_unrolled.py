@@ -84,7 +84,12 @@ def test_schematic_and_drawing():
     for t in range(1, 5):
         assert f"$h_{{{t}}}$" in texts and f"$x_{{{t}}}$" in texts and f"$y_{{{t}}}$" in texts
     assert "$h_0$" in texts
-    assert sum("W_xh, W_hh, b_h" in t for t in texts) == 4
+    # four steps do not fit the column with the parameters in every box: named once, under the chain
+    assert sum("W_xh, W_hh, b_h" in t for t in texts) == 1 and "every step uses W_xh, W_hh, b_h" in texts
+    assert ax.figure.get_figwidth() <= 6.8 + 1e-9
+    assert min(t.get_fontsize() for t in ax.texts) >= 9
+    two = draw_unrolled(UnrolledChain.schematic(2))
+    assert sum("W_xh, W_hh, b_h" in t.get_text() for t in two.texts) == 2  # fits: in each box
     assert len(ax.patches) == 1 + 4 * 4 + 4 * 4  # boxes h_0 and (cell, h, x, y) per step; 4 arrows per step
     assert ax.get_title() == "x"
     with pytest.raises(ValueError, match="at least 1"):

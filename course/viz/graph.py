@@ -13,10 +13,10 @@ from engine.autograd import node_of, parents, topological_order
 
 from . import style
 
-_PITCH = 0.28  # height of a line of text in a box, in data units (one unit is _INCH inches)
+_FONT = style.MIN_FONT  # the house minimum: the picture is shown at its natural size when it fits WIDTH
+_PITCH = 0.28 * _FONT / 8  # height of a line of text in a box, in data units (one unit is _INCH inches)
 _INCH = 0.9
-_CHAR = 0.075  # width of a character at _FONT points
-_FONT = 8.0
+_CHAR = 0.075 * _FONT / 8  # width of a monospace character at _FONT points
 _RADIUS = 0.32  # of an operation's circle
 _GAP = 0.35  # between neighbouring shapes
 _MAX_INCHES = 40.0
@@ -131,7 +131,7 @@ def draw_graph(
         if not leaf:
             cx, cy = pos[ops[id(n)]]
             label = _op_label(n)
-            small = min(1.0, 5.0 / max(len(label), 1))
+            small = 1.0 if scale >= 1 else min(1.0, 5.0 / max(len(label), 1))  # never under MIN_FONT at full size
             ax.add_patch(Circle((cx, cy), _RADIUS, facecolor=style.OP, edgecolor=style.OP_EDGE, lw=0.8,
                                 zorder=2))
             ax.text(cx, cy, label, ha="center", va="center", fontsize=font * small, zorder=3)
@@ -140,7 +140,7 @@ def draw_graph(
                                      shrinkB=0, connectionstyle=f"arc3,rad={bend}", color=style.EDGE, lw=0.8,
                                      zorder=1))
         if count > 1:
-            ax.text((start[0] + end[0]) / 2, (start[1] + end[1]) / 2, f" x{count}", fontsize=font * 0.9,
+            ax.text((start[0] + end[0]) / 2, (start[1] + end[1]) / 2, f" x{count}", fontsize=font,
                     ha="left", va="center", color=style.EDGE, zorder=3)
     ax.set_xlim(x0, x1)
     ax.set_ylim(y0, y1)

@@ -7,6 +7,8 @@ from typing import Any
 
 import numpy as np
 
+from . import style
+
 
 def as_time_by_unit(hs: Any, name: str = "plot_hidden_states") -> np.ndarray:
     """The hidden states as a float array of shape (T, H).
@@ -48,13 +50,15 @@ def plot_hidden_states(
 
     Args:
         hs: the states h_1..h_T, shape (T, H) (see ``as_time_by_unit`` for the accepted forms).
-        ax: matplotlib Axes to draw on; by default a new figure sized to the data.
+        ax: matplotlib Axes to draw on; by default a new figure sized to the data, at most ``style.WIDTH``
+            wide.
         xs: optional inputs x_1..x_T (numbers or strings, one per step), written under the columns.
         time_labels: labels of the columns instead of ``t = 1..T`` (ignored when ``xs`` is given).
         unit_labels: labels of the rows instead of ``unit 1..H``.
         title: the Axes title.
         vmax: colour range is [-vmax, vmax] (diverging around 0); default max(1, max |h|).
-        annotate: write each value in its cell; default when the map has at most 200 cells.
+        annotate: write each value in its cell; default when the map has at most 200 cells and the
+            cells are wide enough for the numbers at ``style.MIN_FONT``.
         colorbar: draw a colour bar beside the map.
 
     Returns:
@@ -71,17 +75,19 @@ def plot_hidden_states(
     if time_labels is not None and len(time_labels) != steps:
         raise ValueError(f"plot_hidden_states: got {len(time_labels)} time_labels for {steps} time steps")
     if ax is None:
-        _, ax = plt.subplots(figsize=(min(12.0, 1.0 + 0.45 * steps), min(8.0, 0.8 + 0.4 * units)))
+        width = min(style.WIDTH, 1.6 + 0.5 * steps)
+        _, ax = plt.subplots(figsize=(width, min(8.0, 0.9 + 0.4 * units)), layout="constrained")
     if vmax is None:
         vmax = max(1.0, float(np.abs(a).max()) if a.size else 1.0)
     image = ax.imshow(a.T, cmap="RdBu_r", vmin=-vmax, vmax=vmax, aspect="auto", interpolation="nearest")
     if annotate is None:
-        annotate = a.size <= 200
+        fig_width = ax.figure.get_figwidth() * ax.get_position().width
+        annotate = a.size <= 200 and fig_width / steps >= 0.42  # inches a "-0.96" at 9 pt needs
     if annotate:
         for t in range(steps):
             for j in range(units):
                 value = a[t, j]
-                ax.text(t, j, f"{value:.2f}", ha="center", va="center", fontsize=7,
+                ax.text(t, j, f"{value:.2f}", ha="center", va="center", fontsize=style.MIN_FONT,
                         color="white" if abs(value) > 0.6 * vmax else "black")
     if xs is not None:
         labels = [_short(x) for x in xs]
@@ -90,6 +96,9 @@ def plot_hidden_states(
         labels = list(time_labels) if time_labels is not None else [str(t + 1) for t in range(steps)]
         ax.set_xlabel("time step $t$")
     ax.set_xticks(range(steps), labels)
+    if steps > 30:  # label every k-th step so the labels do not run into each other
+        k = -(-steps // 30)
+        ax.set_xticks(range(0, steps, k), labels[::k])
     ax.set_yticks(range(units), list(unit_labels) if unit_labels is not None
                   else [f"unit {j + 1}" for j in range(units)])
     if title:

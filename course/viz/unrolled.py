@@ -173,7 +173,8 @@ def trace_unrolled(
     return UnrolledChain(steps, has_outputs=outputs is not None)
 
 
-def _box(ax: Any, x: float, y: float, w: float, h: float, text: str, color: str, fontsize: float = 10) -> None:
+def _box(ax: Any, x: float, y: float, w: float, h: float, text: str, color: str,
+         fontsize: float = style.TITLE_FONT) -> None:
     from matplotlib.patches import FancyBboxPatch
 
     ax.add_patch(FancyBboxPatch((x - w / 2, y - h / 2), w, h, boxstyle="round,pad=0,rounding_size=0.08",
@@ -188,7 +189,7 @@ def _arrow(ax: Any, start: tuple, end: tuple, label: str = "", rad: float = 0.0,
                                  connectionstyle=f"arc3,rad={rad}", shrinkA=0, shrinkB=0, zorder=1))
     if label:
         ax.text((start[0] + end[0]) / 2 + 0.1, (start[1] + end[1]) / 2, label, ha="left", va="center",
-                fontsize=8, color=color, zorder=3)
+                fontsize=style.MIN_FONT, color=color, zorder=3)
 
 
 def draw_unrolled(chain: UnrolledChain | int, ax: Any = None, *, title: str | None = None,
@@ -221,8 +222,15 @@ def draw_unrolled(chain: UnrolledChain | int, ax: Any = None, *, title: str | No
     pitch, bw, bh = 3.2, 0.7, 0.5
     cw, ch = 1.75, 0.95
     height = 4.4 if chain.has_outputs else 3.0
+    # At 0.8 inch per unit a chain of T steps is 0.8 (3.2 T + 1.4) inches; one wider than the column
+    # (style.WIDTH) gets narrow step boxes that name the parameters once, under the chain, not in every box.
+    shared = {s.params for s in chain.steps}
+    compact = 0.8 * (pitch * T + 1.4) > style.WIDTH and len(shared) == 1
+    if compact:
+        pitch, cw = 2.3, 1.0
+    unit = min(0.8, style.WIDTH / (pitch * T + 1.4))
     if ax is None:
-        _, ax = plt.subplots(figsize=(0.8 * (pitch * T + 1.4), 0.8 * height))
+        _, ax = plt.subplots(figsize=(unit * (pitch * T + 1.4), unit * (height + (0.5 if compact else 0))))
 
     def state_x(i: int) -> float:
         return i * pitch
@@ -234,10 +242,12 @@ def draw_unrolled(chain: UnrolledChain | int, ax: Any = None, *, title: str | No
     _box(ax, state_x(0), y_state, bw, bh, "$h_0$", _STATE)
     for s in chain.steps:
         t = s.t
-        lines = [f"step {t}"] + ([", ".join(s.params)] if s.params else ["(no parameters)"])
+        lines = [f"step {t}"]
+        if not compact:
+            lines.append(", ".join(s.params) if s.params else "(no parameters)")
         if show_ops and s.ops:
             lines.append(f"{s.ops} ops")
-        _box(ax, cell_x(t), y_state, cw, ch, "\n".join(lines), _CELL, fontsize=8)
+        _box(ax, cell_x(t), y_state, cw, ch, "\n".join(lines), _CELL, fontsize=style.MIN_FONT)
         _box(ax, state_x(t), y_state, bw, bh, f"$h_{{{t}}}$", _STATE)
         _box(ax, cell_x(t), y_input, bw, bh, f"$x_{{{t}}}$", _INPUT)
         _arrow(ax, (cell_x(t) + cw / 2, y_state), (state_x(t) - bw / 2, y_state))
@@ -255,8 +265,14 @@ def draw_unrolled(chain: UnrolledChain | int, ax: Any = None, *, title: str | No
             for j in s.outputs_from:
                 _arrow(ax, (state_x(j), y_state + bh / 2), (state_x(t), y_out - bh / 2),
                        label=", ".join(s.output_params) if j == t else "", rad=0.0 if j == t else 0.3)
+    bottom = y_input - 0.6
+    if compact:
+        params = chain.steps[0].params
+        note = "every step uses " + (", ".join(params) if params else "no parameters")
+        ax.text(state_x(T) / 2, y_input - 0.55, note, ha="center", va="top", fontsize=style.MIN_FONT, color=_EDGE)
+        bottom -= 0.5
     ax.set_xlim(-0.7, state_x(T) + 0.7)
-    ax.set_ylim(y_input - 0.6, (y_out if chain.has_outputs else y_state + ch / 2) + 0.6)
+    ax.set_ylim(bottom, (y_out if chain.has_outputs else y_state + ch / 2) + 0.6)
     ax.set_aspect("equal")
     ax.set_axis_off()
     if title:
@@ -283,7 +299,7 @@ def draw_loop(ax: Any = None, *, params: Sequence[str] = ("W_xh", "W_hh", "b_h")
         _, ax = plt.subplots(figsize=(3.4, 4.0 if output_params is not None else 3.0))
     bw, bh, cw, ch = 0.8, 0.5, 1.9, 0.8
     _box(ax, 0, -1.5, bw, bh, "$x_t$", _INPUT)
-    _box(ax, 0, 0, cw, ch, "cell\n" + ", ".join(params), _CELL, fontsize=8)
+    _box(ax, 0, 0, cw, ch, "cell\n" + ", ".join(params), _CELL, fontsize=style.MIN_FONT)
     _box(ax, 0, 1.4, bw, bh, "$h_t$", _STATE)
     _arrow(ax, (0, -1.5 + bh / 2), (0, -ch / 2))
     _arrow(ax, (0, ch / 2), (0, 1.4 - bh / 2))
@@ -292,13 +308,13 @@ def draw_loop(ax: Any = None, *, params: Sequence[str] = ("W_xh", "W_hh", "b_h")
     ax.add_patch(FancyArrowPatch((bw / 2, 1.4), (cw / 2, 0), arrowstyle="-|>", mutation_scale=12, lw=1.2,
                                  color=style.RECURRENT, connectionstyle="arc,angleA=0,angleB=0,armA=45,armB=45,rad=8",
                                  zorder=1))
-    ax.text(cw / 2 + 0.75, 0.7, "fed back:\n$h_{t-1}$ of\nthe next step", fontsize=8, color=style.RECURRENT,
-            va="center")
+    ax.text(cw / 2 + 0.75, 0.7, "fed back:\n$h_{t-1}$ of\nthe next step", fontsize=style.MIN_FONT,
+            color=style.RECURRENT, va="center")
     top = 1.4 + bh / 2
     if output_params is not None:
         _box(ax, 0, 2.8, bw, bh, "$y_t$", _OUTPUT)
         _arrow(ax, (0, 1.4 + bh / 2), (0, 2.8 - bh / 2))
-        ax.text(0.1, 2.1, ", ".join(output_params), fontsize=8, color=_EDGE, va="center")
+        ax.text(0.1, 2.1, ", ".join(output_params), fontsize=style.MIN_FONT, color=_EDGE, va="center")
         top = 2.8 + bh / 2
     ax.set_xlim(-1.2, 2.9)
     ax.set_ylim(-1.5 - bh / 2 - 0.3, top + 0.3)
