@@ -9,7 +9,7 @@ and correct: one row per submission, the full-marks classmate at full marks.
 The attacks that need bubblewrap (they escape the audit hook first, then try what only the sandbox
 stops) say so and are skipped where it cannot run; they are then not even graded, since unsandboxed
 they would act on this machine. They run twice: with the audit hook (both lines) and without it
-(``grade.AUDIT_HOOK = False``: the sandbox alone). Everything is graded in two runs of ``-j 4``.
+(``process.AUDIT_HOOK = False``: the sandbox alone). Everything is graded in two runs of ``-j 4``.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ import nbformat
 import pytest
 
 from grader import __main__ as class_command
-from grader import grade, sandbox
+from grader import grade, process, sandbox
 from grader.spec import ROOT, SOLUTIONS_DIR
 
 BOX, WHY = sandbox.status()
@@ -311,13 +311,13 @@ def _grade_class(root: Path, names: list[str], hook: bool) -> dict:
         expected["forged_in_cell"] = {"1.1": "failed"}
     before = {"class": _tree(subs), "outside": _tree(outside)}
     repo_before = sorted(os.listdir(ROOT))
-    grade.AUDIT_HOOK = hook
+    process.AUDIT_HOOK = hook
     t0 = time.monotonic()
     try:
         code = class_command.main([str(subs), "--csv", ctx["csv"], "--json", ctx["json"], "--seed", "7",
                                    "-j", "4", *LIMITS, "--sandbox", "require" if BOX else "off"])
     finally:
-        grade.AUDIT_HOOK = True
+        process.AUDIT_HOOK = True
     seconds = time.monotonic() - t0
     written = {p.name: p.read_bytes() for p in reports.iterdir()}
     time.sleep(1.0)  # time for a lingering child to strike, were there one
