@@ -41,3 +41,18 @@ def test_wrong_shapes_and_types_fail():
 def test_the_held_out_data_differ_from_the_training_data():
     train, held_out = opening_task(6), opening_task(7)
     assert not np.array_equal(train[0], held_out[0])
+
+
+def test_the_reference_models_clear_their_own_bar_on_several_seeds():
+    """A reference that failed to train on some seed would fail every right answer (and itself)."""
+    from grader.reference import function
+    from grader.specs.ch11 import _train_sign, sign_task
+    from grader.specs.ch14 import _train_opening
+
+    for seed in (77, 1234, 2**30):
+        q = find_question("14.4")
+        got = _train_opening(function(q), seed)
+        assert float(np.mean(got == opening_task(2 * seed + 1)[1])) >= 0.95, seed
+        q = find_question("11.5")
+        got = _train_sign(function(q), seed)
+        assert float(np.mean(got == sign_task(2 * seed + 1)[2])) >= 0.85, seed

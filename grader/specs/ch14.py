@@ -104,7 +104,7 @@ QUESTIONS = [
              "gated cell, and watch the accuracy on sequences you did not train on.",
         mutants=(
             Mutant("no optimizer step", "        opt.step()\n", ""),
-            Mutant("a learning rate too small to learn in time", "lr=0.02", "lr=1e-5"),
+            Mutant("a learning rate too small to learn in time", "lr=0.05", "lr=1e-5"),
             Mutant("trained on shifted classes", "F.cross_entropy(head(outputs[:, -1]), z[idx])",
                    "F.cross_entropy(head(outputs[:, -1]), (z[idx] + 1) % 3)"),
         ),
