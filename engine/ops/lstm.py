@@ -51,21 +51,23 @@ class FusedLSTM(Function):
         dt = W_hh.dtype
         keep = step_mask(lengths, B, T)
         x2 = np.ascontiguousarray(clean_inputs(xs, keep).transpose(1, 0, 2)).reshape(T * B, n_in)
-        gates = (x2 @ W_xh).reshape(T, B, 4 * H)  # z_t without h_{t-1} W_hh ...
-        gates += b_h  # ... overwritten below, step by step, with the activations (i, f, g, o)
+        scale, shift = _gate_constants(H, dt)
+        # pre-activations z_t, already halved for the sigmoid gates (scaling by 1/2 is exact, so this
+        # equals halving z_t): x W_xh of all steps at once, the recurrent term added step by step
+        gates = (x2 @ (W_xh * scale)).reshape(T, B, 4 * H)
+        gates += b_h * scale
+        W_hh_s = W_hh * scale
         hs = np.empty((T + 1, B, H), dtype=dt)
         cs = np.empty((T + 1, B, H), dtype=dt)
         tcs = np.empty((T, B, H), dtype=dt)
         hs[0], cs[0] = h0, c0
-        scale, shift = _gate_constants(H, dt)
         hW = np.empty((B, 4 * H), dtype=dt)
         ig = np.empty((B, H), dtype=dt)
         for t in range(T):
             a, h, c, ct, tc, ht = gates[t], hs[t], cs[t], cs[t + 1], tcs[t], hs[t + 1]
-            np.matmul(h, W_hh, out=hW)
+            np.matmul(h, W_hh_s, out=hW)
             a += hW
-            a *= scale
-            np.tanh(a, out=a)
+            np.tanh(a, out=a)  # then the activations i, f, g, o: scale * tanh + shift
             a *= scale
             a += shift
             np.multiply(a[:, H:2 * H], c, out=ct)
@@ -95,6 +97,7 @@ class FusedLSTM(Function):
         g_out = grad[:B * T].reshape(B, T, H)
         dc = np.array(grad[B * T:], dtype=dt)
         dh = np.zeros((B, H), dtype=dt)
+        dh_spare, dc_spare = np.empty((B, H), dtype=dt), np.empty((B, H), dtype=dt)
         scale, shift = _gate_constants(H, dt)
         slope = 2 * shift  # act' = (slope - a) a + offset: a(1 - a) for a sigmoid gate, 1 - a^2 for g
         offset = 1 - slope
@@ -119,14 +122,15 @@ class FusedLSTM(Function):
             deriv *= a
             deriv += offset
             d *= deriv
-            dh_next = d @ W_hh_T
-            dc_next = dct * a[:, H:2 * H]
+            np.matmul(d, W_hh_T, out=dh_spare)  # dh_{t-1}
+            np.multiply(dct, a[:, H:2 * H], out=dc_spare)  # dc_{t-1} = dc f
             if keep is not None:  # padded rows: no gate gradient; dh and dc pass through unchanged
                 pad = ~keep[:, t, None]
                 np.copyto(d, 0, where=pad)
-                np.copyto(dh_next, dh, where=pad)
-                np.copyto(dc_next, dc, where=pad)
-            dh, dc = dh_next, dc_next
+                np.copyto(dh_spare, dh, where=pad)
+                np.copyto(dc_spare, dc, where=pad)
+            dh, dh_spare = dh_spare, dh
+            dc, dc_spare = dc_spare, dc
         parents = ctx.parents
         dz2 = dz.reshape(T * B, 4 * H)
         d_xs = (dz2 @ W_xh.T).reshape(T, B, -1).transpose(1, 0, 2) if parents[0].requires_grad else None
