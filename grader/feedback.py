@@ -34,7 +34,7 @@ def format_failure(q: Any, label: str, args: tuple, reason: str, expected: Any =
         else [spec.brief(a) for a in args]
     lines += textwrap.wrap(", ".join(shown), 78, initial_indent="  input: ", subsequent_indent="         ")
     if (expected is not None or got is not None) and q.kind != "training":  # never show held-out answers
-        name, e, g = q.part(expected, got) if q.compare is None else ("", expected, got)
+        name, e, g = q.part(expected, got) if q.returns else ("", expected, got)
         tags = [f"expected {name}:" if name else "expected:", f"got {name}:" if name else "got:"]
         width = max(len(t) for t in tags) + 1
         for tag, value in zip(tags, (e, g)):

@@ -231,10 +231,15 @@ def describe(x: Any, limit: int = 160, indent: str = "            ") -> str:
         if all(_is_number(v) or isinstance(v, str) for v in x) and len(x) <= 12:
             body = ", ".join(number(v) if _is_number(v) else repr(v) for v in x)
             return ("[" + body + "]") if isinstance(x, list) else ("(" + body + ("," if len(x) == 1 else "") + ")")
-        items = [describe(v, 60, indent + "  ") for v in x[:6]]
+        items = [describe(v, 60, indent + "    ") for v in x[:6]]
         more = ", ..." if len(x) > 6 else ""
         brackets = "[]" if isinstance(x, list) else "()"
-        return f"{type_name(x)} of length {len(x)}: {brackets[0]}{', '.join(items)}{more}{brackets[1]}"
+        one_line = f"{type_name(x)} of length {len(x)}: {brackets[0]}{', '.join(items)}{more}{brackets[1]}"
+        if len(one_line) + len(indent) <= 78 and "\n" not in one_line:
+            return one_line
+        lines = [f"{type_name(x)} of length {len(x)}:"]
+        lines += [f"{indent}  [{k}] {item}" for k, item in enumerate(items)]
+        return "\n".join(lines + ([f"{indent}  ..."] if more else []))
     return cut(repr(x), limit)
 
 
