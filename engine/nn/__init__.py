@@ -1,5 +1,6 @@
-"""Layers and models built on ``Tensor``: ``Module``, ``Linear``, ``Embedding``, the recurrent cells and the
-sequence models that run them, and the initialisers in ``engine.nn.init``."""
+"""Layers and models built on ``Tensor``: ``Module``, ``Linear``, ``Embedding``, ``Dropout``, the recurrent
+cells and the sequence models that run them (stacked, bidirectional, fused or unrolled), and the
+initialisers in ``engine.nn.init``."""
 
 from ..ops.rnn import FusedRNN
 from . import init
