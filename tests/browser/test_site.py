@@ -104,6 +104,20 @@ def test_slider_moves_with_the_keyboard(site, page):
     page.screenshot(path=str(SCREENSHOTS / f"{name.replace('/', '__')}__slider.png"))
 
 
+def test_search_snippets_show_no_tex(site, page):
+    """Sphinx builds search snippets from the page's HTML, where a formula is its TeX source; the book's
+    rnn-book.js leaves formulas out of the snippets."""
+    from site_audit import RAW_TEX
+
+    page.goto(site + "search.html?q=hidden+state", wait_until="networkidle")
+    page.wait_for_function("document.querySelectorAll('#search-results p.context').length >= 3", timeout=30_000)
+    page.wait_for_timeout(1000)  # snippets arrive one page fetch at a time
+    snippets = page.evaluate("Array.from(document.querySelectorAll('#search-results p.context'))"
+                             ".map(p => p.textContent)")
+    raw = [s[:100] for s in snippets if any(tex in s for tex in RAW_TEX)]
+    assert raw == [], f"raw TeX in {len(raw)} of {len(snippets)} search snippets: {raw[:3]}"
+
+
 def test_toc_lists_every_part_page_once():
     """The page list the browser test walks is the TOC's, each page once."""
     assert PAGES[0] == "book/intro"
