@@ -129,6 +129,7 @@ class Adam(Optimizer):
         self.eps = float(eps)
         self.m = [np.zeros_like(p.data) for p in self.params]
         self.v = [np.zeros_like(p.data) for p in self.params]
+        self.buffers = [np.empty_like(p.data) for p in self.params]  # scratch space, reused every step
         self.steps = [0] * len(self.params)
 
     def step(self) -> None:
@@ -145,14 +146,20 @@ class Adam(Optimizer):
                     p.data *= 1 - self.lr * self.weight_decay
                 else:
                     g = g + self.weight_decay * p.data
-            m, v = self.m[k], self.v[k]
-            m += (1 - b1) * (g - m)  # PyTorch's lerp
+            m, v, buf = self.m[k], self.v[k], self.buffers[k]
+            np.subtract(g, m, out=buf)  # m += (1 - b1)(g - m), PyTorch's lerp, without temporaries
+            buf *= 1 - b1
+            m += buf
             v *= b2
-            v += (1 - b2) * (g * g)
-            denom = np.sqrt(v)
-            denom /= math.sqrt(1 - b2 ** t)
-            denom += self.eps
-            p.data -= (self.lr / (1 - b1 ** t)) * (m / denom)
+            np.multiply(g, g, out=buf)
+            buf *= 1 - b2
+            v += buf
+            np.sqrt(v, out=buf)  # the denominator, then the step, in the same buffer
+            buf /= math.sqrt(1 - b2 ** t)
+            buf += self.eps
+            np.divide(m, buf, out=buf)
+            buf *= self.lr / (1 - b1 ** t)
+            p.data -= buf
 
 
 class AdamW(Adam):
