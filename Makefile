@@ -49,7 +49,7 @@ test: $(READY) lint
 	    --ignore=tests/browser tests book exercises grader/solutions
 	$(BIN)/jupyter-book build . -W -n --keep-going --all
 	scripts/browser_setup.sh
-	$(BIN)/python -m pytest -p no:cacheprovider tests/browser
+	$(BIN)/python -m pytest -n 2 -p no:cacheprovider tests/browser
 
 unit: $(READY)
 	$(BIN)/python -m pytest -n 2 -p no:cacheprovider -q tests --ignore=tests/browser

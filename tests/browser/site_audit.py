@@ -57,7 +57,9 @@ _MATH_JS = """async () => {
   const nodes = Array.from(document.querySelectorAll('.math'));
   const ready = () => window.MathJax && MathJax.startup && MathJax.startup.promise;
   // MathJax loads deferred: on a busy machine it may not be there yet when the page says it has loaded
-  for (let i = 0; nodes.length && !ready() && i < 300; i++) { await new Promise(r => setTimeout(r, 100)); }
+  // (wait only if the page loads it at all)
+  const loads = Array.from(document.scripts).some(s => /mathjax|tex-(chtml|svg|mml)/i.test(s.src));
+  for (let i = 0; loads && nodes.length && !ready() && i < 300; i++) { await new Promise(r => setTimeout(r, 100)); }
   if (ready()) { await MathJax.startup.promise; }
   return {
     math: nodes.length,

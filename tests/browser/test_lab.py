@@ -88,7 +88,7 @@ def test_chapter_runs_and_its_slider_redraws_and_roles_render(lab, browser):
         const prompts = Array.from(document.querySelectorAll('.jp-InputPrompt')).map(p => p.textContent);
         return prompts.length && !prompts.some(p => p.includes('*')) && prompts.some(p => /\\d/.test(p))
             && document.querySelector('.jp-Notebook-ExecutionIndicator[data-status="idle"]');
-    }""", polling=500)
+    }""", polling=500, timeout=240_000)  # chapter 4 runs in about 6 s on an idle machine
     failures = page.evaluate("""() => Array.from(document.querySelectorAll(
         '[data-mime-type="application/vnd.jupyter.stderr"], [data-mime-type="application/vnd.jupyter.error"]'))
         .map(e => e.textContent.slice(0, 200))""")
