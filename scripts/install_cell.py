@@ -6,7 +6,7 @@
 
 Colab opens a notebook from GitHub with nothing of the repository installed, so its ``import engine``
 fails. The cell below installs the course from the repository named in ``_config.yml`` when (and only
-when) ``engine`` cannot be imported: locally and on Binder, where ``requirements.txt`` installed it, it
+when) ``engine`` cannot be found: locally and on Binder, where ``requirements.txt`` installed it, it
 does nothing and prints nothing (so nbval sees no output). It is tagged ``remove-cell``: the book does not
 show it. ``grader/build.py`` copies it, tags included, from ``grader/solutions/`` into ``exercises/``.
 
@@ -37,18 +37,18 @@ def repository_url(config: Path = ROOT / "_config.yml") -> str:
 
 
 def cell_source(url: str) -> str:
-    """The cell's code: pip-install the course from ``url`` if ``engine`` is not importable."""
+    """The cell's code: pip-install the course from ``url`` if ``engine`` cannot be found."""
     return (
-        "# On Colab (or any Python without the course) this installs it from GitHub; elsewhere it does nothing.\n"
-        "try:\n"
-        "    import engine  # noqa: F401\n"
-        "except ImportError:\n"
+        "# Colab (or any Python without the course): install it. Elsewhere: nothing.\n"
+        "import importlib.util\n"
+        "\n"
+        'if importlib.util.find_spec("engine") is None:\n'
         "    import subprocess\n"
         "    import sys\n"
         "\n"
         f'    url = "git+{url}"\n'
-        '    subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", f"rnns-from-scratch @ {url}"],\n'
-        "                   check=True)"
+        '    subprocess.run([sys.executable, "-m", "pip", "install", "--quiet",\n'
+        '                    f"rnns-from-scratch @ {url}"], check=True)'
     )
 
 

@@ -65,21 +65,21 @@ def test_the_cell_does_nothing_where_the_course_is_installed(monkeypatch, capsys
 
 
 def test_the_cell_installs_when_engine_is_missing(monkeypatch):
-    import builtins
+    import importlib.util
     import subprocess
 
-    real_import = builtins.__import__
-
-    def no_engine(name, *args, **kwargs):
-        if name == "engine":
-            raise ImportError("No module named 'engine'")
-        return real_import(name, *args, **kwargs)
-
+    real_find_spec = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "engine"
+                        else real_find_spec(name, *a))
     ran = []
-    monkeypatch.setattr(builtins, "__import__", no_engine)
     monkeypatch.setattr(subprocess, "run", lambda cmd, **k: ran.append(cmd))
     exec(compile(ic.cell_source(URL), "install-cell", "exec"), {})
     assert ran and ran[0][-1] == f"rnns-from-scratch @ git+{URL}"
+
+
+def test_the_cell_keeps_to_80_columns():
+    url = ic.repository_url()
+    assert max(len(line) for line in ic.cell_source(url).splitlines()) <= 80
 
 
 def test_the_grader_build_keeps_the_cell_and_its_tag(notebooks):
