@@ -90,7 +90,8 @@ _LAYOUT_JS = r"""async ([placeholders, minFont, minPx]) => {
   const pipeTables = Array.from(article.querySelectorAll('p'))
     .filter(p => !inCode(p))
     .map(p => p.textContent.trim())
-    .filter(t => (t.match(/\|/g) || []).length >= 4 && /\|\s*:?-{3,}:?\s*\|/.test(t))
+    // the separator row: |---| in the source, |—| once Sphinx's smartquotes made the dashes an em dash
+    .filter(t => (t.match(/\|/g) || []).length >= 4 && /\|\s*:?(-{3,}|[\u2014\u2013]-*):?\s*\|/.test(t))
     .map(t => t.slice(0, 80));
   const placeholderLinks = Array.from(document.querySelectorAll('a[href]'))
     .map(a => a.href)

@@ -150,6 +150,7 @@ FIXTURES = {
     "widget_not_rendered": (f'<script type="{WIDGET_VIEW}">{json.dumps({"model_id": "0" * 32})}</script>',
                             "widgets not rendered: 0 of 1 views"),
     "pipe_table": ("<p>| model | accuracy |\n|---|---|\n| RNN | 0.91 |</p>", "raw pipe table"),
+    "pipe_table_smartquotes": ("<p>| model | accuracy |\n|\u2014|\u2014|\n| RNN | 0.91 |</p>", "raw pipe table"),
     "placeholder_host": ('<a href="https://jupyterhub.example.org/hub/user-redirect/git-pull?repo=x">hub</a>',
                          "link to a placeholder host: https://jupyterhub.example.org/"),
     "small_figure": ('<div class="bd-article" style="width: 500px"><img src="wide.png" style="max-width: 100%"></div>',
