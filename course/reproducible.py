@@ -39,8 +39,10 @@ def execute_notebook(nb: Any, folder: Any, timeout: int = 300) -> Any:
     import nbclient
 
     apply()
+    # coalesce_streams: print() writes its text and its newline separately, and the kernel flushes on
+    # a timer, so under load one print could be stored as two output boxes
     client = nbclient.NotebookClient(nb, kernel_name="python3", timeout=timeout, record_timing=False,
-                                     resources={"metadata": {"path": str(folder)}})
+                                     coalesce_streams=True, resources={"metadata": {"path": str(folder)}})
     client.execute()
     for cell in nb.cells:
         cell.get("metadata", {}).pop("execution", None)

@@ -98,3 +98,16 @@ def test_the_grader_build_keeps_the_cell_and_its_tag(notebooks):
 
 def test_repository_url_comes_from_the_config():
     assert ic.repository_url().startswith("https://github.com/")
+
+
+def test_every_committed_notebook_carries_the_current_cell(capsys):
+    """A new chapter or exercise without the cell would fail on Colab: `python -m scripts.install_cell`."""
+    assert ic.main(["--check"]) == 0, capsys.readouterr().out
+
+
+def test_the_check_fails_on_a_notebook_without_the_cell(notebooks, capsys):
+    path = notebooks[0]
+    nb = json.loads(path.read_text(encoding="utf-8"))
+    nb["cells"] = [c for c in nb["cells"] if c.get("id") != ic.CELL_ID]
+    path.write_text(json.dumps(nb), encoding="utf-8")
+    assert ic.main(["--check", str(path)]) == 1
