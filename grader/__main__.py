@@ -67,14 +67,8 @@ def main(argv: list[str] | None = None) -> int:
     paths = find_submissions(args.submissions)
     if not paths:
         ap.error("no .ipynb files found")
-    try:
-        sandboxing.resolve(args.sandbox)
-    except sandboxing.SandboxUnavailable as e:
-        print(f"grader: {e}", file=sys.stderr)
+    if not grade.sandbox_usable(args.sandbox, "grader"):
         return 3
-    line = sandboxing.warning(args.sandbox)
-    if line:
-        print(line, file=sys.stderr)
     seed = args.seed if args.seed is not None else secrets.randbelow(2**31)
     limits = grade.limits_of(args)
     t0 = time.monotonic()

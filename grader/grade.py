@@ -302,6 +302,19 @@ def add_arguments(ap: argparse.ArgumentParser, sandbox_default: str) -> None:
     ap.add_argument("--question-timeout", type=float, help="seconds per question (default: each question's own)")
 
 
+def sandbox_usable(mode: str, prog: str) -> bool:
+    """Whether grading may go on under sandbox ``mode``; says on stderr why not, or that it is not isolated."""
+    try:
+        sandboxing.resolve(mode)
+    except sandboxing.SandboxUnavailable as e:
+        print(f"{prog}: {e}", file=sys.stderr)
+        return False
+    line = sandboxing.warning(mode)
+    if line:
+        print(line, file=sys.stderr)
+    return True
+
+
 def limits_of(args: argparse.Namespace) -> Limits:
     """The limits the command line asks for."""
     return Limits(notebook=args.timeout, cell=args.cell_timeout, question=args.question_timeout)
@@ -319,14 +332,8 @@ def main(argv: list[str] | None = None) -> int:
         ap.error(f"no such file: {', '.join(missing)}")
     seed = args.seed if args.seed is not None else secrets.randbelow(2**31)
     limits = limits_of(args)
-    try:
-        sandboxing.resolve(args.sandbox)
-    except sandboxing.SandboxUnavailable as e:
-        print(f"grade: {e}", file=sys.stderr)
+    if not sandbox_usable(args.sandbox, "grade"):
         return 3
-    line = sandboxing.warning(args.sandbox)
-    if line:
-        print(line, file=sys.stderr)
     subs = grade_all(args.files, seed=seed, limits=limits, jobs=args.jobs, notebook=args.notebook,
                      sandbox=args.sandbox)
     if not args.quiet:

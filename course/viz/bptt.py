@@ -154,23 +154,12 @@ def plot_bptt_steps(direct: Any, total: Any, steps: Sequence[int], *, columns: i
     Returns:
         The matplotlib Figure.
     """
-    import matplotlib.pyplot as plt
 
-    if len(steps) == 0:
-        raise ValueError("plot_bptt_steps: give at least one step to draw")
-    if columns < 1:
-        raise ValueError(f"plot_bptt_steps: columns must be at least 1, got {columns}")
-    ncols = min(len(steps), columns)
-    nrows = -(-len(steps) // ncols)
-    fig, grid = plt.subplots(2 * nrows, ncols, figsize=(style.WIDTH, 3.6 * nrows + 0.5), squeeze=False,
-                             height_ratios=[1, 1.3] * nrows, layout="constrained")
-    for k, t in enumerate(steps):
-        row, col = divmod(k, ncols)
-        top, bottom = grid[2 * row, col], grid[2 * row + 1, col]
-        top.sharex(bottom)
+    fig, pairs = style.panel_pairs("plot_bptt_steps", len(steps), columns, 3.6, (1, 1.3))
+    for k, (t, (top, bottom)) in enumerate(zip(steps, pairs)):
+        col = k % min(len(steps), columns)
         plot_bptt_step(direct, total, t, axes=(top, bottom), title=False)
         top.set_title(f"backward pass at t = {t}", fontsize=style.TITLE_FONT)
-        top.tick_params(labelbottom=False)
         bottom.set_xlabel("time step $t$")
         if bottom.get_xticks().size > 6:  # narrow panels: label every other step so ticks do not collide
             bottom.set_xticks(bottom.get_xticks()[::2])
@@ -178,11 +167,7 @@ def plot_bptt_steps(direct: Any, total: Any, steps: Sequence[int], *, columns: i
         if col:
             top.set_ylabel("")
             bottom.set_ylabel("")
-    for k in range(len(steps), nrows * ncols):
-        row, col = divmod(k, ncols)
-        grid[2 * row, col].set_visible(False)
-        grid[2 * row + 1, col].set_visible(False)
-    handles, labels = grid[1, 0].get_legend_handles_labels()
+    handles, labels = pairs[0][1].get_legend_handles_labels()
     fig.legend(handles, labels, loc="outside lower center", ncols=len(handles), fontsize=style.LEGEND_FONT)
     style.enforce_min_font(fig)
     return fig

@@ -53,3 +53,35 @@ def enforce_min_font(fig: Any, minimum: float | None = None) -> Any:
         if t.get_fontsize() < minimum:
             t.set_fontsize(minimum)
     return fig
+
+
+def panel_pairs(owner: str, count: int, columns: int, pair_height: float,
+                height_ratios: tuple[float, float]) -> tuple[Any, list[tuple[Any, Any]]]:
+    """A figure ``WIDTH`` wide holding ``count`` panels, each a pair of axes (one above the other, sharing
+    x), ``columns`` to a row; the slots left over in the last row are hidden.
+
+    Returns:
+        The figure and the ``(top, bottom)`` axes of each panel, in order.
+    """
+    import matplotlib.pyplot as plt
+
+    if count == 0:
+        raise ValueError(f"{owner}: give at least one step to draw")
+    if columns < 1:
+        raise ValueError(f"{owner}: columns must be at least 1, got {columns}")
+    ncols = min(count, columns)
+    nrows = -(-count // ncols)
+    fig, grid = plt.subplots(2 * nrows, ncols, figsize=(WIDTH, pair_height * nrows + 0.5), squeeze=False,
+                             height_ratios=list(height_ratios) * nrows, layout="constrained")
+    pairs = []
+    for k in range(nrows * ncols):
+        row, col = divmod(k, ncols)
+        top, bottom = grid[2 * row, col], grid[2 * row + 1, col]
+        if k < count:
+            top.sharex(bottom)
+            top.tick_params(labelbottom=False)
+            pairs.append((top, bottom))
+        else:
+            top.set_visible(False)
+            bottom.set_visible(False)
+    return fig, pairs

@@ -121,32 +121,17 @@ def plot_steps(xs: Any, hs: Any, steps: Sequence[int], *, h0: Any = None,
     Returns:
         The matplotlib Figure.
     """
-    import matplotlib.pyplot as plt
 
-    if len(steps) == 0:
-        raise ValueError("plot_steps: give at least one step to draw")
-    if columns < 1:
-        raise ValueError(f"plot_steps: columns must be at least 1, got {columns}")
-    ncols = min(len(steps), columns)
-    nrows = -(-len(steps) // ncols)
-    fig, grid = plt.subplots(2 * nrows, ncols, figsize=(style.WIDTH, 3.4 * nrows + 0.4), squeeze=False,
-                             height_ratios=[1, 1.6] * nrows, layout="constrained")
-    for k, t in enumerate(steps):
-        row, col = divmod(k, ncols)
-        top, bottom = grid[2 * row, col], grid[2 * row + 1, col]
-        top.sharex(bottom)
+    fig, pairs = style.panel_pairs("plot_steps", len(steps), columns, 3.4, (1, 1.6))
+    for k, (t, (top, bottom)) in enumerate(zip(steps, pairs)):
+        col = k % min(len(steps), columns)
         plot_step(xs, hs, t, h0=h0, axes=(top, bottom), unit_labels=unit_labels, title=False, legend=False)
         top.set_title(f"step t = {t}", fontsize=style.TITLE_FONT)
-        top.tick_params(labelbottom=False)
         bottom.set_xlabel("time step $t$")
         if col:
             top.set_ylabel("")
             bottom.set_ylabel("")
-    for k in range(len(steps), nrows * ncols):  # an odd number of steps leaves a slot empty
-        row, col = divmod(k, ncols)
-        grid[2 * row, col].set_visible(False)
-        grid[2 * row + 1, col].set_visible(False)
-    handles, labels = grid[1, 0].get_legend_handles_labels()
+    handles, labels = pairs[0][1].get_legend_handles_labels()
     if len(handles) > 1 or unit_labels is not None:
         fig.legend(handles, labels, loc="outside lower center", ncols=min(len(handles), 2),
                    fontsize=style.LEGEND_FONT)
