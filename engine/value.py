@@ -16,11 +16,28 @@ from __future__ import annotations
 import math
 import numbers
 from collections.abc import Iterable
-from operator import attrgetter
 
-from .autograd import is_grad_enabled, topological_order
+from . import autograd as _autograd
 
-_inputs = attrgetter("_prev")  # autograd.parents for a Value, without its type test (the hot path)
+_new = object.__new__
+
+
+def _node(data: float, op: str, a: Value, da: float, b: Value | None = None, db: float = 0.0) -> Value:
+    """The result of an operation: ``Value(data, "", (a, b), op, (da, db))`` without its checks.
+
+    Built with ``object.__new__`` and its slots set directly: ``data`` is already a float here. The
+    inputs and local derivatives sit in slots, not in tuples, so a node is one object for the cyclic
+    garbage collector to track, not three (it runs every 700 new tracked objects and rescans the graph).
+    """
+    out = _new(Value)
+    out.data = data
+    out.grad = 0.0
+    out.label = ""
+    if _autograd._grad_enabled:
+        out._op, out._a, out._da, out._b, out._db = op, a, da, b, db
+    else:  # inside no_grad(): a leaf
+        out._op, out._a, out._da, out._b, out._db = "", None, 0.0, None, 0.0
+    return out
 
 
 class Value:
@@ -39,7 +56,7 @@ class Value:
         label: The name given, or "".
     """
 
-    __slots__ = ("data", "grad", "label", "_prev", "_op", "_local", "__weakref__")
+    __slots__ = ("data", "grad", "label", "_op", "_a", "_b", "_da", "_db", "__weakref__")
 
     def __init__(
         self,
@@ -53,14 +70,34 @@ class Value:
             if not isinstance(data, numbers.Real):
                 raise TypeError(f"Value needs a real number, got {data!r} of type {type(data).__name__}")
             data = float(data)
-        if _prev and not is_grad_enabled():
+        if len(_prev) > 2 or len(_local) != len(_prev):
+            raise ValueError(f"Value: {len(_prev)} inputs and {len(_local)} local derivatives; "
+                             "an operation has one or two inputs, with one local derivative each")
+        if _prev and not _autograd._grad_enabled:
             _prev, _op, _local = (), "", ()
         self.data = data
         self.grad = 0.0
         self.label = label
-        self._prev = _prev  # the input Values this one was computed from; () for a leaf
         self._op = _op  # the operation that made it: '+', '*', 'tanh', ...; '' for a leaf
-        self._local = _local  # d(self)/d(input) for each input, in the order of _prev
+        # the inputs and d(self)/d(input) of each, in slots rather than tuples (see _node)
+        self._a, self._da = (_prev[0], float(_local[0])) if _prev else (None, 0.0)
+        self._b, self._db = (_prev[1], float(_local[1])) if len(_prev) == 2 else (None, 0.0)
+
+    @property
+    def _prev(self) -> tuple[Value, ...]:
+        """The input Values this one was computed from, in order; () for a leaf."""
+        a = self._a
+        if a is None:
+            return ()
+        b = self._b
+        return (a,) if b is None else (a, b)
+
+    @property
+    def _local(self) -> tuple[float, ...]:
+        """d(self)/d(input) for each input, in the order of ``_prev``; () for a leaf."""
+        if self._a is None:
+            return ()
+        return (self._da,) if self._b is None else (self._da, self._db)
 
     def __repr__(self) -> str:
         label = f", label={self.label!r}" if self.label else ""
@@ -71,17 +108,17 @@ class Value:
     def __add__(self, other: Value | float) -> Value:
         """a + b;  d/da = 1, d/db = 1."""
         other = other if isinstance(other, Value) else _operand(other, "+")
-        return Value(self.data + other.data, "", (self, other), "+", (1.0, 1.0))
+        return _node(self.data + other.data, "+", self, 1.0, other, 1.0)
 
     def __sub__(self, other: Value | float) -> Value:
         """a - b;  d/da = 1, d/db = -1."""
         other = other if isinstance(other, Value) else _operand(other, "-")
-        return Value(self.data - other.data, "", (self, other), "-", (1.0, -1.0))
+        return _node(self.data - other.data, "-", self, 1.0, other, -1.0)
 
     def __mul__(self, other: Value | float) -> Value:
         """a * b;  d/da = b, d/db = a."""
         other = other if isinstance(other, Value) else _operand(other, "*")
-        return Value(self.data * other.data, "", (self, other), "*", (other.data, self.data))
+        return _node(self.data * other.data, "*", self, other.data, other, self.data)
 
     def __truediv__(self, other: Value | float) -> Value:
         """a / b;  d/da = 1/b, d/db = -a/b**2."""
@@ -89,7 +126,7 @@ class Value:
         if other.data == 0.0:
             raise ZeroDivisionError(f"division by zero: {self!r} / {other!r}")
         b = other.data
-        return Value(self.data / b, "", (self, other), "/", (1.0 / b, -self.data / (b * b)))
+        return _node(self.data / b, "/", self, 1.0 / b, other, -self.data / (b * b))
 
     def __pow__(self, n: float) -> Value:
         """a ** n for a number n;  d/da = n * a**(n-1)."""
@@ -118,7 +155,7 @@ class Value:
                 local = n * a ** (n - 1)
             except OverflowError:  # e.g. a = 1e-200, n = -1: the slope is -1e400, beyond a float
                 local = n * (out / a)  # float division gives the signed inf instead of raising
-        return Value(out, "", (self,), f"**{n}", (local,))
+        return _node(float(out), f"**{n}", self, float(local))
 
     def __rpow__(self, base: float) -> Value:
         """Refuse base ** a for a Value exponent a, with a way to write it."""
@@ -126,7 +163,7 @@ class Value:
 
     def __neg__(self) -> Value:
         """-a;  d/da = -1."""
-        return Value(-self.data, "", (self,), "neg", (-1.0,))
+        return _node(-self.data, "neg", self, -1.0)
 
     def __radd__(self, other: float) -> Value:
         """other + a, for a number other."""
@@ -147,7 +184,7 @@ class Value:
     def tanh(self) -> Value:
         """tanh(a);  d/da = 1 - tanh(a)**2."""
         t = math.tanh(self.data)
-        return Value(t, "", (self,), "tanh", (1.0 - t * t,))
+        return _node(t, "tanh", self, 1.0 - t * t)
 
     def exp(self) -> Value:
         """e**a;  d/da = e**a."""
@@ -155,21 +192,21 @@ class Value:
             e = math.exp(self.data)
         except OverflowError:
             raise OverflowError(f"exp of {self!r} overflows a float (exp(709.78) is the largest)") from None
-        return Value(e, "", (self,), "exp", (e,))
+        return _node(e, "exp", self, e)
 
     def log(self) -> Value:
         """ln(a) for a > 0;  d/da = 1/a."""
         a = self.data
         if a <= 0.0:
             raise ValueError(f"log of {self!r}: the logarithm needs a positive number, got {a!r}")
-        return Value(math.log(a), "", (self,), "log", (1.0 / a,))
+        return _node(math.log(a), "log", self, 1.0 / a)
 
     def relu(self) -> Value:
         """max(a, 0);  d/da = 1 if a > 0 else 0; NaN in gives NaN out, and a NaN derivative."""
         a = self.data
         if a != a:  # NaN: a comparison would silently give 0
-            return Value(a, "", (self,), "relu", (a,))
-        return Value(a if a > 0.0 else 0.0, "", (self,), "relu", (1.0 if a > 0.0 else 0.0,))
+            return _node(a, "relu", self, a)
+        return _node(a if a > 0.0 else 0.0, "relu", self, 1.0 if a > 0.0 else 0.0)
 
     def sigmoid(self) -> Value:
         """1 / (1 + e**-a);  d/da = s * (1 - s)."""
@@ -179,7 +216,7 @@ class Value:
         else:  # e**a / (1 + e**a): e**-a would overflow for a < -709
             e = math.exp(a)
             s = e / (1.0 + e)
-        return Value(s, "", (self,), "sigmoid", (s * (1.0 - s),))
+        return _node(s, "sigmoid", self, s * (1.0 - s))
 
     # ---- backpropagation ----
 
@@ -194,15 +231,48 @@ class Value:
         reset them with ``v.grad = 0`` or ``zero_grad(values)``. Every other node's ``.grad`` is reset at
         the start of each call and so holds the gradient from the latest call only.
         """
-        order = topological_order(self, _inputs)
+        order = _topological_order(self)
         for node in order:
-            if node._prev:
+            if node._a is not None:
                 node.grad = 0.0
         self.grad += 1.0
         for node in reversed(order):
+            a = node._a
+            if a is None:
+                continue
             grad = node.grad
-            for parent, local in zip(node._prev, node._local):
-                parent.grad += local * grad  # the chain rule
+            a.grad += node._da * grad  # the chain rule, input by input
+            b = node._b
+            if b is not None:
+                b.grad += node._db * grad
+
+
+def _topological_order(root: Value) -> list[Value]:
+    """``autograd.topological_order(root, parents)`` for Values, the same list, read from the slots.
+
+    Depth first, inputs in order, each node listed after its inputs; an explicit stack (any depth works).
+    An entry ``(node, True)`` lists ``node`` once the inputs pushed above it are done.
+    """
+    order: list[Value] = []
+    seen: set[int] = set()
+    stack: list[tuple[Value, bool]] = [(root, False)]
+    pop, push, mark = stack.pop, stack.append, seen.add
+    while stack:
+        node, inputs_done = pop()
+        if inputs_done:
+            order.append(node)
+            continue
+        if id(node) in seen:
+            continue
+        mark(id(node))
+        push((node, True))
+        b = node._b
+        if b is not None and id(b) not in seen:
+            push((b, False))
+        a = node._a
+        if a is not None and id(a) not in seen:
+            push((a, False))
+    return order
 
 
 def zero_grad(values: Iterable[Value]) -> None:
@@ -213,6 +283,8 @@ def zero_grad(values: Iterable[Value]) -> None:
 
 def _operand(x: object, op: str) -> Value:
     """A number on the other side of ``op`` from a Value, made a leaf Value; anything else is an error."""
+    if type(x) is float:
+        return _node(x, "", None, 0.0)
     if isinstance(x, numbers.Real):
         return Value(x)
     raise TypeError(f"Value {op} {type(x).__name__}: a Value combines with Values and numbers, got {x!r}")

@@ -337,3 +337,27 @@ def test_relu_of_nan_is_nan_and_so_is_its_gradient():
     assert math.isnan(a.grad)
     b = Value(-2.0)
     assert b.relu().data == 0.0
+
+
+def test_backward_walks_the_same_order_as_the_shared_topological_sort():
+    from engine.value import _topological_order
+
+    root = _mlp_graph()
+    x = Value(0.3)
+    chain = x
+    for i in range(3000):  # deeper than the recursion limit; shared inputs (x) and repeated ones (c * c)
+        chain = (chain * chain).tanh() + x if i % 7 else chain - x * 0.5
+    for r in (root, chain, x):
+        assert _topological_order(r) == topological_order(r, lambda v: v._prev)
+
+
+def test_inputs_and_local_derivatives_read_back_as_tuples():
+    a, b = Value(2.0), Value(-3.0)
+    c = Value(1.0, "c", (a, b), "*", (-3.0, 2.0))
+    assert c._prev == (a, b) and c._local == (-3.0, 2.0) and c._op == "*" and c.label == "c"
+    assert (a * b)._local == (-3.0, 2.0) and a.tanh()._local == (1 - math.tanh(2.0) ** 2,)
+    assert a._local == () and a._prev == ()
+    with pytest.raises(ValueError, match="one or two inputs"):
+        Value(1.0, "", (a, b, c), "+", (1.0, 1.0, 1.0))
+    with pytest.raises(ValueError, match="local derivative"):
+        Value(1.0, "", (a, b), "+", (1.0,))

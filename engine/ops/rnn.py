@@ -25,7 +25,9 @@ from __future__ import annotations
 import numpy as np
 
 from ..function import Context, Function
+from ._malloc import keep_freed_memory
 
+MALLOC_TUNED = keep_freed_memory()  # reuse freed step arrays instead of page-faulting them in each step
 CHUNK = 64  # steps per chunk of the backward's weight-gradient products
 
 
