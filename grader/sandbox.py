@@ -149,11 +149,12 @@ class Sandbox:
                  "--new-session", "--hostname", "sandbox", "--clearenv"]
         for key, value in environment(env).items():
             inner += ["--setenv", key, value]
+        # the scratch tmpfs first: a checkout (or its venv) under /tmp is then bound on top of it, not hidden
+        inner += ["--size", str(self.scratch_bytes), "--tmpfs", SCRATCH]
         for src, dst in binds:
             inner += ["--ro-bind", src, dst]
         inner += _symlinks()
         inner += ["--proc", "/proc", "--dev", "/dev", "--remount-ro", "/dev",  # a tmpfs: writable until then
-                  "--size", str(self.scratch_bytes), "--tmpfs", SCRATCH,
                   "--ro-bind-data", str(job_fd), JOB, "--remount-ro", "/", "--chdir", SCRATCH, "--", *argv]
         return outer + inner
 

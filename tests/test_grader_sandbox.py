@@ -115,7 +115,10 @@ out["imports"] = engine.__name__
     assert "Mutant(" not in out["spec"] and "def _point(" not in out["spec"]  # no mutants, no generators
     assert out["exists"] == [False, False, False, False]
     assert len(out["pids"]) <= 3  # bubblewrap's init, the probe (and nothing of the machine's)
-    assert out["host"] == "sandbox" and out["tmp"] == [] and out["job"] == '{"cells": []}'
+    # the scratch is empty but for the folders of bound paths under /tmp (a checkout there, as CI may make)
+    bound_in_tmp = sorted({Path(dst).parts[2] for _, dst in sandbox.read_only_paths()
+                           if dst.startswith(sandbox.SCRATCH + "/")})
+    assert out["host"] == "sandbox" and out["tmp"] == bound_in_tmp and out["job"] == '{"cells": []}'
     assert out["net"] == ["lo"] and out["connect"] != "connected"
     if os.geteuid() == 0:
         assert out["uid"] == sandbox.SANDBOX_UID  # never root, in any namespace that owns the host's files
@@ -136,7 +139,13 @@ open("/dev/null", "w").write("x")
 out["null"] = "written"
 """)
     assert out["write"].pop("/tmp/a") == "written" and out.pop("null") == "written"
-    assert set(out["write"].values()) <= {"OSError", "PermissionError", "FileNotFoundError"}, out
+    # A checkout under /tmp (as CI may make) has its bound paths' folders made inside the private scratch:
+    # writable there like any scratch file, seen by nothing outside the sandbox. Nowhere else is writable.
+    in_scratch = {p for p in out["write"] if p.startswith(sandbox.SCRATCH + "/")}
+    assert not in_scratch or str(ROOT).startswith(sandbox.SCRATCH + "/")
+    assert out["write"][str(ROOT / "engine" / "pwned.py")] != "written"  # the code itself stays read-only
+    rest = {p: v for p, v in out["write"].items() if p not in in_scratch}
+    assert set(rest.values()) <= {"OSError", "PermissionError", "FileNotFoundError"}, out
 
 
 @needs_bwrap
