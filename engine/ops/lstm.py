@@ -101,29 +101,33 @@ class FusedLSTM(Function):
         scale, shift = _gate_constants(H, dt)
         slope = 2 * shift  # act' = (slope - a) a + offset: a(1 - a) for a sigmoid gate, 1 - a^2 for g
         offset = 1 - slope
-        dz = np.empty((T, B, 4 * H), dtype=dt)
-        deriv = np.empty((B, 4 * H), dtype=dt)
+        # Everything that does not depend on dh and dc, for all steps at once before the loop:
+        # dz starts as act'(z) times the factor each gate's gradient has beside dc (or dh for o),
+        # (g, c_{t-1}, i, tanh(c_t)) act'; do_dh = o (1 - tanh(c_t)^2) is dc's factor beside dh.
+        dz = np.subtract(slope, gates)
+        dz *= gates
+        dz += offset
+        dz4 = dz.reshape(T, B, 4, H)  # a view: gate k of step t is dz4[t, :, k]
+        a4 = gates.reshape(T, B, 4, H)
+        dz4[:, :, 0] *= a4[:, :, 2]  # di = dc g i'
+        dz4[:, :, 1] *= cs[:-1]  # df = dc c_{t-1} f'
+        dz4[:, :, 2] *= a4[:, :, 0]  # dg = dc i g'
+        dz4[:, :, 3] *= tcs  # do = dh tanh(c_t) o'
+        dc_dh = np.multiply(tcs, tcs)
+        np.subtract(1, dc_dh, out=dc_dh)
+        dc_dh *= a4[:, :, 3]
         dct = np.empty((B, H), dtype=dt)
         dh_t = np.empty((B, H), dtype=dt)
         W_hh_T = W_hh.T
         for t in range(T - 1, -1, -1):
-            a, tc, d = gates[t], tcs[t], dz[t]
+            d = dz[t]
             np.add(g_out[:, t], dh, out=dh_t)
-            np.multiply(dh_t, tc, out=d[:, 3 * H:])  # do
-            np.multiply(tc, tc, out=dct)  # dc = dh o (1 - tanh(c)^2) + dc_next
-            np.subtract(1, dct, out=dct)
-            dct *= a[:, 3 * H:]
-            dct *= dh_t
+            dz4[t, :, 3] *= dh_t
+            np.multiply(dh_t, dc_dh[t], out=dct)  # dc = dh o (1 - tanh(c_t)^2) + dc_next
             dct += dc
-            np.multiply(dct, a[:, 2 * H:3 * H], out=d[:, :H])  # di
-            np.multiply(dct, cs[t], out=d[:, H:2 * H])  # df
-            np.multiply(dct, a[:, :H], out=d[:, 2 * H:3 * H])  # dg
-            np.subtract(slope, a, out=deriv)
-            deriv *= a
-            deriv += offset
-            d *= deriv
+            dz4[t, :, :3] *= dct[:, None, :]  # di, df, dg
             np.matmul(d, W_hh_T, out=dh_spare)  # dh_{t-1}
-            np.multiply(dct, a[:, H:2 * H], out=dc_spare)  # dc_{t-1} = dc f
+            np.multiply(dct, a4[t, :, 1], out=dc_spare)  # dc_{t-1} = dc f
             if keep is not None:  # padded rows: no gate gradient; dh and dc pass through unchanged
                 pad = ~keep[:, t, None]
                 np.copyto(d, 0, where=pad)
