@@ -28,4 +28,5 @@ class CrossEntropy(Function):
         d = np.exp(logp)
         flat = d.reshape(-1, d.shape[-1])
         flat[np.arange(targets.size), targets.reshape(-1)] -= 1
-        return d * (weights[..., None] * (grad / ctx.count)), None, None
+        np.multiply(d, weights[..., None] * (grad / ctx.count), out=d)  # in place: d is this call's own
+        return d, None, None
