@@ -10,6 +10,8 @@ free lists, where the next step finds it. Numbers are unaffected; the cost is th
 ``TRIM_THRESHOLD`` of freed memory stays with the process instead of going back to the system.
 
 Only glibc (Linux) has ``mallopt``; elsewhere, or when ``ENGINE_MALLOC_TUNING=0`` is set, nothing is done.
+Nothing happens at import: the fused ops call ``tune_once()`` when they first run, so a program that never
+trains a sequence model keeps glibc's defaults.
 """
 
 from __future__ import annotations
@@ -36,3 +38,14 @@ def keep_freed_memory() -> bool:
     mallopt.argtypes = (ctypes.c_int, ctypes.c_int)
     mallopt.restype = ctypes.c_int
     return bool(mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD)) and bool(mallopt(M_TRIM_THRESHOLD, TRIM_THRESHOLD))
+
+
+_tuned: bool | None = None
+
+
+def tune_once() -> bool:
+    """``keep_freed_memory()`` the first time it is called in this process; its answer every time after."""
+    global _tuned
+    if _tuned is None:
+        _tuned = keep_freed_memory()
+    return _tuned

@@ -23,6 +23,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..function import Context, Function
+from ._malloc import tune_once
 from .rnn import clean_inputs, step_mask
 
 
@@ -46,6 +47,7 @@ class FusedLSTM(Function):
     @staticmethod
     def forward(ctx: Context, xs: np.ndarray, h0: np.ndarray, c0: np.ndarray, W_xh: np.ndarray,
                 W_hh: np.ndarray, b_h: np.ndarray, lengths: np.ndarray | None = None) -> np.ndarray:
+        tune_once()  # reuse freed step arrays instead of page-faulting them in (see _malloc)
         B, T, n_in = xs.shape
         H = W_hh.shape[0]
         dt = W_hh.dtype

@@ -25,9 +25,8 @@ from __future__ import annotations
 import numpy as np
 
 from ..function import Context, Function
-from ._malloc import keep_freed_memory
+from ._malloc import tune_once
 
-MALLOC_TUNED = keep_freed_memory()  # reuse freed step arrays instead of page-faulting them in each step
 CHUNK = 64  # steps per chunk of the backward's weight-gradient products
 
 
@@ -60,6 +59,7 @@ class FusedRNN(Function):
     @staticmethod
     def forward(ctx: Context, xs: np.ndarray, h0: np.ndarray, W_xh: np.ndarray, W_hh: np.ndarray,
                 b_h: np.ndarray, lengths: np.ndarray | None = None, relu: bool = False) -> np.ndarray:
+        tune_once()  # reuse freed step arrays instead of page-faulting them in (see _malloc)
         B, T, n_in = xs.shape
         H = W_hh.shape[0]
         keep = step_mask(lengths, B, T)
