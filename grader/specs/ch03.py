@@ -32,13 +32,21 @@ def _cross_entropy_case(rng):
     return (rng.normal(size=(n, c)) * scale, rng.integers(0, c, size=n))
 
 
-class _SquareWrongBackward(Function):
-    """x**2 with the backward of x (a factor 2 forgotten)."""
+class _Square(Function):
+    """x**2; each wrong op below keeps this forward and gets its backward wrong in its own way."""
 
     @staticmethod
     def forward(ctx, a):
         ctx.save_for_backward(a)
         return a * a
+
+    @staticmethod
+    def backward(ctx, grad):
+        raise NotImplementedError
+
+
+class _SquareWrongBackward(_Square):
+    """x**2 with the backward of x (a factor 2 forgotten)."""
 
     @staticmethod
     def backward(ctx, grad):
@@ -76,13 +84,8 @@ class _ExpGoodBackward(Function):
         return grad * out
 
 
-class _SquareLastEntryWrong(Function):
+class _SquareLastEntryWrong(_Square):
     """x**2 whose backward is right except in the last entry (a checker of entry 0 misses it)."""
-
-    @staticmethod
-    def forward(ctx, a):
-        ctx.save_for_backward(a)
-        return a * a
 
     @staticmethod
     def backward(ctx, grad):
@@ -92,13 +95,8 @@ class _SquareLastEntryWrong(Function):
         return g
 
 
-class _SquarePermuted(Function):
+class _SquarePermuted(_Square):
     """x**2 whose backward hands each entry another entry's gradient (same sum, same entry set)."""
-
-    @staticmethod
-    def forward(ctx, a):
-        ctx.save_for_backward(a)
-        return a * a
 
     @staticmethod
     def backward(ctx, grad):
